@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { ErrorInfo, GuestId, IsoDateTime, JobId, RestorePointId, SnapshotId, TenantId } from './common.ts';
+import { Guest } from './guest.ts';
+import { JobTrigger, SnapshotDisk } from './job.ts';
+import { Policy, Service } from './service.ts';
+
+/** Every event Outboard puts on the bus carries this source. */
+export const EVENT_SOURCE = 'outboard';
+
+/** Fields every detail carries: its schema version, the tenant it belongs to, and the chain it is part of. */
+const envelope = <V extends number>(version: V) => ({
+  schemaVersion: z.literal(version),
+  tenantId: TenantId,
+  correlationId: z.string().min(1).max(128),
+});
+
+const definitions = {
+  'Guest Registered': {
+    version: 1,
+    description: 'A guest was registered through the portal API.',
+    detail: z.strictObject({ ...envelope(1), guest: Guest }),
+  },
+  'Guest Deleted': {
+    version: 1,
+    description: 'A guest was deleted; its services were disabled first.',
+    detail: z.strictObject({
+      ...envelope(1),
+      guestId: GuestId,
+      disabledServices: z.array(Service),
+    }),
+  },
+  'Service Enabled': {
+    version: 1,
+    description: 'A service was switched on for a guest, or its policy changed.',
+    detail: z.strictObject({
+      ...envelope(1),
+      guestId: GuestId,
+      service: Service,
+      policy: Policy,
+      change: z.enum(['created', 'updated']),
+    }),
+  },
+  'Service Disabled': {
+    version: 1,
+    description: 'A service was switched off for a guest.',
+    detail: z.strictObject({
+      ...envelope(1),
+      guestId: GuestId,
+      service: Service,
+      reason: z.enum(['requested', 'guest-deleted']),
+    }),
+  },
+  'Backup Requested': {
+    version: 1,
+    description:
+      'A backup of a guest was asked for, by the portal (with a job id) or by the backup policy schedule (job id derived from the scheduled time).',
+    detail: z.strictObject({
+      ...envelope(1),
+      guestId: GuestId,
+      jobId: JobId.optional(),
+      trigger: JobTrigger,
+    }),
+  },
+  'Backup Completed': {
+    version: 1,
+    description: 'A backup finished: the snapshot exists and a restore point records it.',
+    detail: z.strictObject({
+      ...envelope(1),
+      guestId: GuestId,
+      jobId: JobId,
+      restorePointId: RestorePointId,
+      connector: z.string(),
+      snapshotId: SnapshotId,
+      disks: z.array(SnapshotDisk),
+      startedAt: IsoDateTime,
+      finishedAt: IsoDateTime,
+    }),
+  },
+  'Backup Failed': {
+    version: 1,
+    description: 'A backup could not be taken; the reason says why and nothing was left half-made.',
+    detail: z.strictObject({
+      ...envelope(1),
+      guestId: GuestId,
+      jobId: JobId,
+      error: ErrorInfo,
+      finishedAt: IsoDateTime,
+    }),
+  },
+} as const;
+
+export type DetailType = keyof typeof definitions;
+export const DETAIL_TYPES = Object.keys(definitions) as DetailType[];
+export const DetailTypeSchema = z.enum(DETAIL_TYPES as [DetailType, ...DetailType[]]);
+
+export const EventCatalogue: {
+  readonly [K in DetailType]: {
+    readonly version: number;
+    readonly description: string;
+    readonly detail: (typeof definitions)[K]['detail'];
+  };
+} = definitions;
+
+export type EventDetail<K extends DetailType> = z.infer<(typeof definitions)[K]['detail']>;
+/** What a caller supplies: the envelope fields other than tenant and correlation are filled in. */
+export type EventDetailInput<K extends DetailType> = Omit<EventDetail<K>, 'schemaVersion'>;
+
+export interface OutboardEvent<K extends DetailType = DetailType> {
+  detailType: K;
+  detail: EventDetail<K>;
+  /** ARNs or ids the event is about (EventBridge `resources`). */
+  resources?: string[];
+}
+
+export function makeEvent<K extends DetailType>(
+  detailType: K,
+  detail: EventDetailInput<K>,
+): OutboardEvent<K> {
+  const full = { schemaVersion: definitions[detailType].version, ...detail };
+  return { detailType, detail: definitions[detailType].detail.parse(full) as EventDetail<K> };
+}
+
+export function parseEventDetail<K extends DetailType>(detailType: K, detail: unknown) {
+  return definitions[detailType].detail.safeParse(detail);
+}
+
+/** The EventBridge envelope as delivered to rule targets. */
+export const EventBridgeEnvelope = z.object({
+  version: z.string(),
+  id: z.string(),
+  'detail-type': z.string(),
+  source: z.string(),
+  account: z.string(),
+  time: z.string(),
+  region: z.string(),
+  resources: z.array(z.string()),
+  detail: z.unknown(),
+});
+export type EventBridgeEnvelope = z.infer<typeof EventBridgeEnvelope>;

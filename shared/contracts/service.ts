@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { validateScheduleExpression } from '../schedule/expression.ts';
+
+export const SERVICES = ['patching', 'monitoring', 'backup', 'antivirus'] as const;
+export const Service = z.enum(SERVICES);
+export type Service = z.infer<typeof Service>;
+
+export const ScheduleExpression = z.string().superRefine((value, ctx) => {
+  const problem = validateScheduleExpression(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+export const TimeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'unknown IANA time zone');
+
+const scheduled = (defaultSchedule: string) => ({
+  schedule: ScheduleExpression.default(defaultSchedule),
+  timezone: TimeZone.default('UTC'),
+});
+
+/** Every field has a default, so `{}` is a valid policy for each service. */
+export const BackupPolicy = z.strictObject({
+  ...scheduled('cron(0 2 * * ? *)'),
+  /** Tags copied onto every snapshot this policy takes. */
+  snapshotTags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
+});
+export const PatchingPolicy = z.strictObject({ ...scheduled('cron(0 3 ? * SUN *)') });
+export const MonitoringPolicy = z.strictObject({ ...scheduled('rate(5 minutes)') });
+export const AntivirusPolicy = z.strictObject({ ...scheduled('cron(0 4 ? * SAT *)') });
+
+export const PolicySchemas = {
+  backup: BackupPolicy,
+  patching: PatchingPolicy,
+  monitoring: MonitoringPolicy,
+  antivirus: AntivirusPolicy,
+} as const satisfies Record<Service, z.ZodType>;
+
+export type BackupPolicy = z.infer<typeof BackupPolicy>;
+export type Policy = z.infer<(typeof PolicySchemas)[Service]>;
+
+export const Policy = z.union([BackupPolicy, PatchingPolicy, MonitoringPolicy, AntivirusPolicy]);
+
+export function parsePolicy(service: Service, body: unknown) {
+  return PolicySchemas[service].safeParse(body);
+}

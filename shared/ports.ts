@@ -1,0 +1,183 @@
+/**
+ * The interfaces the domain and the function adapters talk to. Each has a local implementation
+ * (shared/adapters/local) and an AWS one (shared/adapters/aws). Nothing here knows which.
+ */
+import type { PageOf, PageRequest } from './contracts/common.ts';
+import type { OutboardEvent } from './contracts/events.ts';
+import type { ConnectorKind, ConnectorRef, Guest, Subscription, Tenant } from './contracts/guest.ts';
+import type { Job, RestorePoint, SnapshotDisk } from './contracts/job.ts';
+import type { Service } from './contracts/service.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+// ---------------------------------------------------------------- object store
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+}
+
+export interface StoredObject extends ObjectInfo {
+  body: Uint8Array;
+  contentType: string;
+  metadata: Record<string, string>;
+}
+
+export interface PutOptions {
+  contentType?: string;
+  metadata?: Record<string, string>;
+  /** `'*'`: create only if no object has this key (S3 `If-None-Match: *`); else PreconditionFailedError. */
+  ifNoneMatch?: '*';
+}
+
+export interface ObjectStore {
+  /** Atomic: readers see the old object or the whole new one, never a part. */
+  put(key: string, body: Uint8Array | string, options?: PutOptions): Promise<{ etag: string }>;
+  get(key: string): Promise<StoredObject | undefined>;
+  head(key: string): Promise<Omit<StoredObject, 'body'> | undefined>;
+  /** Keys in lexicographic (UTF-8 byte) order, as S3 lists them. `limit` at most 1000. */
+  list(prefix: string, page?: Partial<PageRequest>): Promise<PageOf<ObjectInfo>>;
+  /** Deleting a missing key is not an error (S3 semantics). */
+  delete(key: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------- messaging
+
+export interface OutgoingMessage {
+  body: string;
+  delaySeconds?: number;
+  attributes?: Record<string, string>;
+}
+
+export interface QueueSender {
+  send(queue: string, messages: OutgoingMessage[]): Promise<void>;
+}
+
+export interface EventPublisher {
+  /** All or nothing: an entry the bus rejects fails the call and none of the batch is published. */
+  publish(events: OutboardEvent[]): Promise<void>;
+}
+
+// ---------------------------------------------------------------- scheduler
+
+export interface ScheduleDefinition {
+  /** Deterministic name, unique per tenant × guest × service. */
+  name: string;
+  expression: string;
+  timezone: string;
+  /** The event the schedule puts on the bus each time it fires. */
+  target: {
+    detailType: string;
+    /** Detail JSON; the string `<aws.scheduler.scheduled-time>` is replaced by the fire time. */
+    detail: Record<string, unknown>;
+  };
+}
+
+export interface ScheduleManager {
+  /** Create or replace. Idempotent. */
+  upsert(schedule: ScheduleDefinition): Promise<void>;
+  /** Deleting a missing schedule is not an error. */
+  delete(name: string): Promise<void>;
+  get(name: string): Promise<ScheduleDefinition | undefined>;
+}
+
+// ---------------------------------------------------------------- registry
+
+export class ConditionFailedError extends Error {
+  override name = 'ConditionFailedError';
+}
+
+export interface JobUpdate {
+  status?: Job['status'];
+  startedAt?: string;
+  finishedAt?: string;
+  error?: Job['error'] | null;
+  result?: Job['result'];
+  attempts?: number;
+  updatedAt: string;
+}
+
+export interface Registry {
+  putTenant(tenant: Tenant): Promise<void>;
+  getTenant(id: string): Promise<Tenant | undefined>;
+
+  /** Conditional create: ConditionFailedError if the id exists. */
+  createGuest(guest: Guest): Promise<void>;
+  getGuest(tenantId: string, guestId: string): Promise<Guest | undefined>;
+  listGuests(tenantId: string, page: PageRequest): Promise<PageOf<Guest>>;
+  /** Removes the guest and all its subscriptions in one step; returns the subscriptions removed. */
+  deleteGuest(tenantId: string, guestId: string): Promise<Subscription[] | undefined>;
+
+  putSubscription(subscription: Subscription): Promise<void>;
+  getSubscription(tenantId: string, guestId: string, service: Service): Promise<Subscription | undefined>;
+  listSubscriptions(tenantId: string, guestId: string): Promise<Subscription[]>;
+  deleteSubscription(tenantId: string, guestId: string, service: Service): Promise<boolean>;
+
+  /** Conditional create; returns false (and writes nothing) if the job exists. */
+  createJob(job: Job): Promise<boolean>;
+  getJob(tenantId: string, jobId: string): Promise<Job | undefined>;
+  /** ConditionFailedError unless the job's status is one of `expected`. Returns the updated job. */
+  updateJob(tenantId: string, jobId: string, update: JobUpdate, expected: Job['status'][]): Promise<Job>;
+
+  /** Conditional create; returns false if a restore point with this id exists. */
+  createRestorePoint(restorePoint: RestorePoint): Promise<boolean>;
+  getRestorePoint(tenantId: string, id: string): Promise<RestorePoint | undefined>;
+  /** Newest first. */
+  listRestorePoints(tenantId: string, guestId: string, page: PageRequest): Promise<PageOf<RestorePoint>>;
+}
+
+// ---------------------------------------------------------------- hypervisor / cloud connector
+
+export interface SnapshotRequest {
+  tenantId: string;
+  guestId: string;
+  /** Deterministic (derived from the job), so a repeated request finds the snapshot it already made. */
+  snapshotId: string;
+  ref: ConnectorRef;
+  tags: Record<string, string>;
+}
+
+export interface SnapshotInfo {
+  connector: ConnectorKind;
+  snapshotId: string;
+  tenantId: string;
+  guestId: string;
+  disks: SnapshotDisk[];
+  tags: Record<string, string>;
+  createdAt: string;
+  state: 'pending' | 'completed';
+}
+
+/** Random-access reads of one disk of a snapshot. */
+export interface DiskReader {
+  readonly size: number;
+  /** Exactly `length` bytes from `offset` (fewer only at the end of the disk), or an error. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+export interface DiscoveredGuest {
+  name: string;
+  ref: ConnectorRef;
+}
+
+export interface Connector {
+  readonly kind: ConnectorKind;
+  /** Guests the hypervisor or cloud knows about, for registration. */
+  listGuests(): Promise<DiscoveredGuest[]>;
+  /** Crash-consistent snapshot of every disk of the guest at one moment. Idempotent on snapshotId. */
+  createSnapshot(request: SnapshotRequest): Promise<SnapshotInfo>;
+  getSnapshot(tenantId: string, snapshotId: string): Promise<SnapshotInfo | undefined>;
+  listSnapshots(tenantId: string, guestId?: string): Promise<SnapshotInfo[]>;
+  openDisk(tenantId: string, snapshotId: string, diskIndex: number): Promise<DiskReader>;
+  /** Deleting a missing snapshot is not an error. */
+  deleteSnapshot(tenantId: string, snapshotId: string): Promise<void>;
+}
+
+export interface Connectors {
+  get(kind: ConnectorKind): Connector;
+}

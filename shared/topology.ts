@@ -1,0 +1,199 @@
+/**
+ * The one declaration of Outboard's functions, their triggers and what they emit.
+ * infra/ builds the CDK stack from it; shared/runtime/ boots the local runtime from it.
+ * Adding a function here wires it in both worlds.
+ */
+import { z } from 'zod';
+import { DETAIL_TYPES, type DetailType, EVENT_SOURCE } from './contracts/events.ts';
+
+const Name = z.string().regex(/^[a-z][a-z0-9-]{1,40}$/);
+
+/** An EventBridge rule: pattern in the EventBridge pattern language. */
+export const RuleSpec = z.strictObject({
+  name: Name,
+  description: z.string().min(1),
+  pattern: z.record(z.string(), z.unknown()),
+});
+export type RuleSpec = z.infer<typeof RuleSpec>;
+
+export const QueueSpec = z.strictObject({
+  name: Name,
+  batchSize: z.number().int().min(1).max(10_000),
+  maxBatchingWindowSeconds: z.number().int().min(0).max(300).default(0),
+  visibilityTimeoutSeconds: z.number().int().min(0).max(43_200),
+  maxReceiveCount: z.number().int().min(1).max(1000),
+  retentionSeconds: z.number().int().min(60).max(1_209_600).default(1_209_600),
+  /** Rules on the bus whose matching events are sent to this queue. */
+  rules: z.array(RuleSpec).default([]),
+});
+export type QueueSpec = z.infer<typeof QueueSpec>;
+
+export const HttpRoute = z.strictObject({
+  method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']),
+  path: z.string().regex(/^\/v1(\/[A-Za-z0-9{}._-]+)*$/),
+});
+export type HttpRoute = z.infer<typeof HttpRoute>;
+
+export const Trigger = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('queue'), queue: QueueSpec }),
+  z.strictObject({ kind: z.literal('http'), routes: z.array(HttpRoute).min(1) }),
+  z.strictObject({ kind: z.literal('rule'), rule: RuleSpec }),
+  z.strictObject({
+    kind: z.literal('schedule'),
+    expression: z.string(),
+    timezone: z.string().default('UTC'),
+  }),
+]);
+export type Trigger = z.infer<typeof Trigger>;
+
+/** What a function may touch; infra turns it into least-privilege grants, the runtime into deps. */
+export const Access = z.strictObject({
+  registry: z.enum(['none', 'read', 'readwrite']).default('none'),
+  objects: z.enum(['none', 'read', 'readwrite']).default('none'),
+  scheduler: z.boolean().default(false),
+  /** Connector operations: snapshots (create, read, delete). */
+  connector: z.boolean().default(false),
+});
+export type Access = z.infer<typeof Access>;
+
+export const FunctionSpec = z.strictObject({
+  name: Name,
+  description: z.string().min(1),
+  /** AWS Lambda entry (exports `handler`). */
+  entry: z.string().regex(/^functions\/[a-z0-9-]+\/handler\.ts$/),
+  /** Exports `createHandler(deps)`: used by the local runtime and by handler.ts alike. */
+  factory: z.string().regex(/^functions\/[a-z0-9-]+\/function\.ts$/),
+  memoryMb: z.number().int().min(128).max(10_240),
+  timeoutSeconds: z.number().int().min(1).max(900),
+  /** Reserved concurrency on AWS; worker count locally. */
+  concurrency: z.number().int().min(1).max(1000),
+  trigger: Trigger,
+  emits: z.array(z.enum(DETAIL_TYPES as [DetailType, ...DetailType[]])).default([]),
+  access: Access.default({ registry: 'none', objects: 'none', scheduler: false, connector: false }),
+});
+export type FunctionSpec = z.infer<typeof FunctionSpec>;
+export type FunctionSpecInput = z.input<typeof FunctionSpec>;
+
+export const Topology = z.strictObject({ functions: z.array(FunctionSpec).min(1) }).superRefine((t, ctx) => {
+  const seen = new Set<string>();
+  const queues = new Set<string>();
+  for (const [i, fn] of t.functions.entries()) {
+    if (seen.has(fn.name))
+      ctx.addIssue({ code: 'custom', path: ['functions', i, 'name'], message: 'duplicate' });
+    seen.add(fn.name);
+    if (!fn.entry.startsWith(`functions/${fn.name}/`) || !fn.factory.startsWith(`functions/${fn.name}/`)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['functions', i],
+        message: 'entry and factory live in functions/<name>/',
+      });
+    }
+    if (fn.trigger.kind === 'queue') {
+      const q = fn.trigger.queue;
+      if (queues.has(q.name))
+        ctx.addIssue({ code: 'custom', path: ['functions', i], message: 'queue used twice' });
+      queues.add(q.name);
+      // AWS requires the queue's visibility timeout to be at least the function timeout.
+      if (q.visibilityTimeoutSeconds < fn.timeoutSeconds) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['functions', i, 'trigger', 'queue', 'visibilityTimeoutSeconds'],
+          message: `must be >= the function timeout (${fn.timeoutSeconds}s)`,
+        });
+      }
+    }
+  }
+});
+export type Topology = z.infer<typeof Topology>;
+
+const outboardEvents = (...detailTypes: DetailType[]) => ({
+  source: [EVENT_SOURCE],
+  'detail-type': detailTypes,
+});
+
+export const topology: Topology = Topology.parse({
+  functions: [
+    {
+      name: 'api',
+      description: 'Portal API v1 (API Gateway HTTP API, payload v2).',
+      entry: 'functions/api/handler.ts',
+      factory: 'functions/api/function.ts',
+      memoryMb: 512,
+      timeoutSeconds: 29,
+      concurrency: 4,
+      trigger: {
+        kind: 'http',
+        routes: [
+          { method: 'GET', path: '/v1/health' },
+          { method: 'GET', path: '/v1/openapi.json' },
+          { method: 'GET', path: '/v1/guests' },
+          { method: 'POST', path: '/v1/guests' },
+          { method: 'GET', path: '/v1/guests/{guestId}' },
+          { method: 'DELETE', path: '/v1/guests/{guestId}' },
+          { method: 'GET', path: '/v1/guests/{guestId}/services' },
+          { method: 'GET', path: '/v1/guests/{guestId}/services/{service}' },
+          { method: 'PUT', path: '/v1/guests/{guestId}/services/{service}' },
+          { method: 'DELETE', path: '/v1/guests/{guestId}/services/{service}' },
+          { method: 'POST', path: '/v1/guests/{guestId}/backups' },
+          { method: 'GET', path: '/v1/guests/{guestId}/restore-points' },
+          { method: 'GET', path: '/v1/jobs/{jobId}' },
+        ],
+      },
+      emits: ['Guest Registered', 'Guest Deleted', 'Service Enabled', 'Service Disabled', 'Backup Requested'],
+      access: { registry: 'readwrite', scheduler: true },
+    },
+    {
+      name: 'backup-trigger',
+      description: 'Snapshots a guest through its connector and records a restore point.',
+      entry: 'functions/backup-trigger/handler.ts',
+      factory: 'functions/backup-trigger/function.ts',
+      memoryMb: 1024,
+      timeoutSeconds: 900,
+      concurrency: 2,
+      trigger: {
+        kind: 'queue',
+        queue: {
+          name: 'backup-requests',
+          batchSize: 5,
+          visibilityTimeoutSeconds: 960,
+          maxReceiveCount: 5,
+          rules: [
+            {
+              name: 'backup-requested',
+              description: 'Backup requests from the portal and from backup policy schedules.',
+              pattern: outboardEvents('Backup Requested'),
+            },
+          ],
+        },
+      },
+      emits: ['Backup Completed', 'Backup Failed'],
+      access: { registry: 'readwrite', connector: true },
+    },
+  ],
+});
+
+export function findFunction(name: string): FunctionSpec {
+  const fn = topology.functions.find((f) => f.name === name);
+  if (!fn) throw new Error(`topology: no function named "${name}"`);
+  return fn;
+}
+
+export type RuleTarget =
+  | { kind: 'queue'; queue: string; function: string }
+  | { kind: 'function'; function: string };
+
+/** Every bus rule of the topology, with the queue or function it feeds. */
+export function busRules(t: Topology = topology): { rule: RuleSpec; target: RuleTarget }[] {
+  const out: { rule: RuleSpec; target: RuleTarget }[] = [];
+  for (const fn of t.functions) {
+    const trigger = fn.trigger;
+    if (trigger.kind === 'queue') {
+      for (const rule of trigger.queue.rules) {
+        out.push({ rule, target: { kind: 'queue', queue: trigger.queue.name, function: fn.name } });
+      }
+    } else if (trigger.kind === 'rule') {
+      out.push({ rule: trigger.rule, target: { kind: 'function', function: fn.name } });
+    }
+  }
+  return out;
+}
