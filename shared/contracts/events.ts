@@ -120,8 +120,14 @@ export function makeEvent<K extends DetailType>(
   return { detailType, detail: definitions[detailType].detail.parse(full) as EventDetail<K> };
 }
 
-export function parseEventDetail<K extends DetailType>(detailType: K, detail: unknown) {
-  return definitions[detailType].detail.safeParse(detail);
+export function parseEventDetail<K extends DetailType>(
+  detailType: K,
+  detail: unknown,
+): { success: true; data: EventDetail<K> } | { success: false; error: z.ZodError } {
+  const result = definitions[detailType].detail.safeParse(detail);
+  return result.success
+    ? { success: true, data: result.data as EventDetail<K> }
+    : { success: false, error: result.error };
 }
 
 /** The EventBridge envelope as delivered to rule targets. */

@@ -1,0 +1,329 @@
+/**
+ * The `outboard` command: `up` runs the local runtime; the other commands drive the portal API.
+ * Every command answers `--help`; `--json` prints machine-readable output; errors exit non-zero.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadRuntimeConfig } from '../runtime/config.ts';
+import { ApiClient, ApiError } from './api-client.ts';
+
+type Options = Record<string, string | boolean | string[] | undefined>;
+
+interface Command {
+  usage: string;
+  summary: string;
+  options?: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
+  positionals?: string[];
+  run(ctx: {
+    opts: Options;
+    args: string[];
+    api: () => ApiClient;
+    out: (value: unknown, text?: string) => void;
+  }): Promise<number>;
+}
+
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const GLOBAL_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+  url: { type: 'string' },
+  token: { type: 'string' },
+} as const;
+
+function sleep(ms: number) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function waitForJob(api: ApiClient, jobId: string, timeoutSeconds: number) {
+  const until = Date.now() + timeoutSeconds * 1000;
+  for (;;) {
+    const job = await api.request<{ status: string }>('GET', `/v1/jobs/${jobId}`);
+    if (job.status === 'succeeded' || job.status === 'failed') return job;
+    if (Date.now() > until) throw new UsageError(`job ${jobId} still ${job.status} after ${timeoutSeconds}s`);
+    await sleep(250);
+  }
+}
+
+function tagsFrom(values: unknown): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const v of (values as string[] | undefined) ?? []) {
+    const at = v.indexOf('=');
+    if (at < 1) throw new UsageError(`--tag expects key=value, got "${v}"`);
+    tags[v.slice(0, at)] = v.slice(at + 1);
+  }
+  return tags;
+}
+
+const COMMANDS: Record<string, Command> = {
+  up: {
+    usage: 'outboard up',
+    summary: 'Run the whole system on this machine (the local runtime); stop with Ctrl-C.',
+    async run() {
+      const { startRuntime } = await import('../runtime/runtime.ts');
+      const config = loadRuntimeConfig();
+      const runtime = await startRuntime(config);
+      process.stdout.write(
+        `Outboard is running (estate ${config.estate}, data in ${config.home})\n` +
+          `  API: ${runtime.url}\n` +
+          runtime.listeners.map((l) => `  ${l.name}: ${l.address}\n`).join('') +
+          `  OpenAPI: ${runtime.url}/v1/openapi.json\n`,
+      );
+      await new Promise<void>((resolveStop) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void runtime.stop().then(resolveStop);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      return 0;
+    },
+  },
+  'guests list': {
+    usage: 'outboard guests list [--limit N]',
+    summary: 'List registered guests.',
+    options: { limit: { type: 'string' }, all: { type: 'boolean' } },
+    async run({ opts, api, out }) {
+      const items: { id: string; name: string; connector: string }[] = [];
+      let cursor: string | undefined;
+      do {
+        const q = new URLSearchParams({ limit: String(opts.limit ?? 100), ...(cursor ? { cursor } : {}) });
+        const page = await api().request<{ items: typeof items; nextCursor?: string }>(
+          'GET',
+          `/v1/guests?${q}`,
+        );
+        items.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor && !opts.limit);
+      out(items, items.map((g) => `${g.id}\t${g.connector}\t${g.name}`).join('\n'));
+      return 0;
+    },
+  },
+  'guests register': {
+    usage:
+      'outboard guests register --name NAME --disk /abs/disk0.img [--disk …] [--hostname H] [--address IP] [--tag k=v]',
+    summary: 'Register a guest whose disks are raw image files (local connector).',
+    options: {
+      name: { type: 'string' },
+      disk: { type: 'string', multiple: true },
+      hostname: { type: 'string', multiple: true },
+      address: { type: 'string', multiple: true },
+      tag: { type: 'string', multiple: true },
+    },
+    async run({ opts, api, out }) {
+      if (!opts.name) throw new UsageError('--name is required');
+      const disks = ((opts.disk as string[] | undefined) ?? []).map((d) => resolve(d));
+      if (disks.length === 0) throw new UsageError('at least one --disk is required');
+      const guest = await api().request<{ id: string }>('POST', '/v1/guests', {
+        name: opts.name,
+        connector: 'local',
+        disks,
+        hostnames: opts.hostname ?? [],
+        addresses: opts.address ?? [],
+        tags: tagsFrom(opts.tag),
+      });
+      out(guest, guest.id);
+      return 0;
+    },
+  },
+  'guests show': {
+    usage: 'outboard guests show GUEST_ID',
+    summary: 'Show one guest.',
+    positionals: ['GUEST_ID'],
+    async run({ args, api, out }) {
+      const guest = await api().request('GET', `/v1/guests/${encodeURIComponent(args[0]!)}`);
+      out(guest, JSON.stringify(guest, null, 2));
+      return 0;
+    },
+  },
+  'guests delete': {
+    usage: 'outboard guests delete GUEST_ID',
+    summary: 'Delete a guest (its services are disabled first).',
+    positionals: ['GUEST_ID'],
+    async run({ args, api, out }) {
+      await api().request('DELETE', `/v1/guests/${encodeURIComponent(args[0]!)}`);
+      out({ deleted: args[0] }, `deleted ${args[0]}`);
+      return 0;
+    },
+  },
+  'services list': {
+    usage: 'outboard services list GUEST_ID',
+    summary: "List a guest's enabled services and their policies.",
+    positionals: ['GUEST_ID'],
+    async run({ args, api, out }) {
+      const r = await api().request<{ items: { service: string; policy: { schedule: string } }[] }>(
+        'GET',
+        `/v1/guests/${encodeURIComponent(args[0]!)}/services`,
+      );
+      out(r, r.items.map((s) => `${s.service}\t${s.policy.schedule}`).join('\n'));
+      return 0;
+    },
+  },
+  'services enable': {
+    usage: 'outboard services enable GUEST_ID SERVICE [--policy FILE.json]',
+    summary:
+      'Enable a service (patching, monitoring, backup, antivirus) with a policy file, or all defaults.',
+    positionals: ['GUEST_ID', 'SERVICE'],
+    options: { policy: { type: 'string' } },
+    async run({ args, opts, api, out }) {
+      let policy: unknown = {};
+      if (opts.policy) {
+        try {
+          policy = JSON.parse(readFileSync(String(opts.policy), 'utf8'));
+        } catch (error) {
+          throw new UsageError(`cannot read policy file ${opts.policy}: ${(error as Error).message}`);
+        }
+      }
+      const s = await api().request(
+        'PUT',
+        `/v1/guests/${encodeURIComponent(args[0]!)}/services/${encodeURIComponent(args[1]!)}`,
+        policy,
+      );
+      out(s, JSON.stringify(s, null, 2));
+      return 0;
+    },
+  },
+  'services disable': {
+    usage: 'outboard services disable GUEST_ID SERVICE',
+    summary: 'Disable a service for a guest.',
+    positionals: ['GUEST_ID', 'SERVICE'],
+    async run({ args, api, out }) {
+      await api().request(
+        'DELETE',
+        `/v1/guests/${encodeURIComponent(args[0]!)}/services/${encodeURIComponent(args[1]!)}`,
+      );
+      out({ disabled: args[1] }, `disabled ${args[1]}`);
+      return 0;
+    },
+  },
+  backup: {
+    usage: 'outboard backup GUEST_ID [--wait] [--timeout SECONDS]',
+    summary: 'Request a backup now; --wait follows the job to its end (exit 1 if it failed).',
+    positionals: ['GUEST_ID'],
+    options: { wait: { type: 'boolean' }, timeout: { type: 'string' } },
+    async run({ args, opts, api, out }) {
+      const accepted = await api().request<{ jobId: string }>(
+        'POST',
+        `/v1/guests/${encodeURIComponent(args[0]!)}/backups`,
+        {},
+      );
+      if (!opts.wait) {
+        out(accepted, accepted.jobId);
+        return 0;
+      }
+      const job = await waitForJob(api(), accepted.jobId, Number(opts.timeout ?? 600));
+      out(job, `${accepted.jobId}\t${job.status}`);
+      return job.status === 'succeeded' ? 0 : 1;
+    },
+  },
+  'jobs show': {
+    usage: 'outboard jobs show JOB_ID [--wait]',
+    summary: 'Show a job; --wait follows it to its end.',
+    positionals: ['JOB_ID'],
+    options: { wait: { type: 'boolean' }, timeout: { type: 'string' } },
+    async run({ args, opts, api, out }) {
+      const job = opts.wait
+        ? await waitForJob(api(), args[0]!, Number(opts.timeout ?? 600))
+        : await api().request('GET', `/v1/jobs/${encodeURIComponent(args[0]!)}`);
+      out(job, JSON.stringify(job, null, 2));
+      return 0;
+    },
+  },
+  'restore-points list': {
+    usage: 'outboard restore-points list GUEST_ID',
+    summary: "List a guest's restore points, newest first.",
+    positionals: ['GUEST_ID'],
+    async run({ args, api, out }) {
+      const r = await api().request<{ items: { id: string; createdAt: string; snapshotId: string }[] }>(
+        'GET',
+        `/v1/guests/${encodeURIComponent(args[0]!)}/restore-points`,
+      );
+      out(r, r.items.map((p) => `${p.id}\t${p.createdAt}\t${p.snapshotId}`).join('\n'));
+      return 0;
+    },
+  },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  return [
+    'Usage: outboard COMMAND [options]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Global options:',
+    '  --url URL      the API (default $OUTBOARD_URL or http://127.0.0.1:$OUTBOARD_HTTP_PORT, port 8080)',
+    '  --token JWT    bearer token for a provider estate (default $OUTBOARD_TOKEN)',
+    '  --json         machine-readable output',
+    '  -h, --help     help for any command',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const name = [words.slice(0, 2).join(' '), words[0] ?? ''].find((n) => COMMANDS[n]);
+  if (!name) {
+    if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+      process.stdout.write(help());
+      return argv.length === 0 ? 2 : 0;
+    }
+    process.stderr.write(`outboard: unknown command "${words.slice(0, 2).join(' ')}"\n\n${help()}`);
+    return 2;
+  }
+  const command = COMMANDS[name]!;
+  const rest = argv.slice();
+  for (const word of name.split(' ')) rest.splice(rest.indexOf(word), 1);
+  try {
+    const parsed = parseArgs({
+      args: rest,
+      options: { ...GLOBAL_OPTIONS, ...(command.options ?? {}) },
+      allowPositionals: true,
+      strict: true,
+    });
+    const opts = parsed.values as Options;
+    if (opts.help) {
+      process.stdout.write(`Usage: ${command.usage}\n\n${command.summary}\n`);
+      return 0;
+    }
+    const expected = command.positionals ?? [];
+    if (parsed.positionals.length !== expected.length) {
+      throw new UsageError(
+        `expected ${expected.length ? expected.join(' ') : 'no arguments'}; usage: ${command.usage}`,
+      );
+    }
+    const api = () =>
+      new ApiClient({
+        baseUrl:
+          (opts.url as string | undefined) ??
+          process.env.OUTBOARD_URL ??
+          `http://127.0.0.1:${process.env.OUTBOARD_HTTP_PORT || 8080}`,
+        ...((opts.token ?? process.env.OUTBOARD_TOKEN)
+          ? { token: String(opts.token ?? process.env.OUTBOARD_TOKEN) }
+          : {}),
+      });
+    const out = (value: unknown, text?: string) => {
+      process.stdout.write(`${opts.json || text === undefined ? JSON.stringify(value, null, 2) : text}\n`);
+    };
+    return await command.run({ opts, args: parsed.positionals, api, out });
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ApiError || error instanceof ConfigError) {
+      process.stderr.write(`outboard ${name}: ${error.message}\n`);
+      return error instanceof ApiError ? 1 : 2;
+    }
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`outboard ${name}: ${(error as Error).message}\nusage: ${command.usage}\n`);
+      return 2;
+    }
+    process.stderr.write(
+      `outboard ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Portal API v1: every route with its parameters, body and responses as zod schemas. The OpenAPI
+ * document is generated from this table, and a test holds it equal to the topology's routes.
+ */
+import { z } from 'zod';
+import { GuestId, JobId, Page } from './common.ts';
+import { Guest, RegisterGuestRequest, Subscription } from './guest.ts';
+import { Job, RestorePoint } from './job.ts';
+import { Policy, Service } from './service.ts';
+
+export const PageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export const Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  code: z.string().optional(),
+  issues: z
+    .array(
+      z.object({ code: z.string(), path: z.array(z.union([z.string(), z.number()])), message: z.string() }),
+    )
+    .optional(),
+});
+
+export const Health = z.strictObject({ status: z.literal('ok'), estate: z.string(), time: z.string() });
+export const Accepted = z.strictObject({ jobId: JobId, status: z.literal('queued') });
+export const BackupRequestBody = z.strictObject({}).default({});
+
+const guestParams = z.strictObject({ guestId: GuestId });
+const serviceParams = z.strictObject({ guestId: GuestId, service: Service });
+
+export interface RouteContract {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  summary: string;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** status → schema (undefined: no body). */
+  responses: Record<number, z.ZodType | undefined>;
+  /** Served without authentication in every estate. */
+  public?: boolean;
+}
+
+export const API_ROUTES: RouteContract[] = [
+  { method: 'GET', path: '/v1/health', summary: 'Liveness', responses: { 200: Health }, public: true },
+  {
+    method: 'GET',
+    path: '/v1/openapi.json',
+    summary: 'This document',
+    responses: { 200: z.record(z.string(), z.unknown()) },
+    public: true,
+  },
+  {
+    method: 'GET',
+    path: '/v1/guests',
+    summary: 'List guests',
+    query: PageQuery,
+    responses: { 200: Page(Guest) },
+  },
+  {
+    method: 'POST',
+    path: '/v1/guests',
+    summary: 'Register a guest',
+    body: RegisterGuestRequest,
+    responses: { 201: Guest, 400: Problem },
+  },
+  {
+    method: 'GET',
+    path: '/v1/guests/{guestId}',
+    summary: 'One guest',
+    params: guestParams,
+    responses: { 200: Guest, 404: Problem },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/guests/{guestId}',
+    summary: 'Delete a guest, disabling its services first',
+    params: guestParams,
+    responses: { 204: undefined, 404: Problem },
+  },
+  {
+    method: 'GET',
+    path: '/v1/guests/{guestId}/services',
+    summary: "The guest's enabled services and their policies",
+    params: guestParams,
+    responses: { 200: z.strictObject({ items: z.array(Subscription) }), 404: Problem },
+  },
+  {
+    method: 'GET',
+    path: '/v1/guests/{guestId}/services/{service}',
+    summary: 'One enabled service',
+    params: serviceParams,
+    responses: { 200: Subscription, 404: Problem },
+  },
+  {
+    method: 'PUT',
+    path: '/v1/guests/{guestId}/services/{service}',
+    summary: 'Enable a service or replace its policy ({} takes every default)',
+    params: serviceParams,
+    body: Policy,
+    responses: { 200: Subscription, 201: Subscription, 400: Problem, 404: Problem, 503: Problem },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/guests/{guestId}/services/{service}',
+    summary: 'Disable a service',
+    params: serviceParams,
+    responses: { 204: undefined, 404: Problem },
+  },
+  {
+    method: 'POST',
+    path: '/v1/guests/{guestId}/backups',
+    summary: 'Request a backup now',
+    params: guestParams,
+    body: BackupRequestBody,
+    responses: { 202: Accepted, 404: Problem, 409: Problem, 503: Problem },
+  },
+  {
+    method: 'GET',
+    path: '/v1/guests/{guestId}/restore-points',
+    summary: "The guest's restore points, newest first",
+    params: guestParams,
+    query: PageQuery,
+    responses: { 200: Page(RestorePoint), 404: Problem },
+  },
+  {
+    method: 'GET',
+    path: '/v1/jobs/{jobId}',
+    summary: 'One job and its status',
+    params: z.strictObject({ jobId: JobId }),
+    responses: { 200: Job, 404: Problem },
+  },
+];
+
+export function routeKey(route: Pick<RouteContract, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}

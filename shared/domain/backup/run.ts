@@ -1,0 +1,203 @@
+import type { ErrorInfo } from '../../contracts/common.ts';
+import type { EventDetail } from '../../contracts/events.ts';
+import { makeEvent } from '../../contracts/events.ts';
+import type { Job, RestorePoint } from '../../contracts/job.ts';
+import type { Deps } from '../../deps.ts';
+import { derivedId, siblingId } from '../../ids/ids.ts';
+import { ConditionFailedError } from '../../ports.ts';
+
+export type BackupRequest = EventDetail<'Backup Requested'>;
+
+export interface Delivery {
+  /** How many times this request has been delivered, this time included (SQS ApproximateReceiveCount). */
+  receiveCount: number;
+  /** After this many deliveries the queue gives up; the last attempt records the failure instead of retrying. */
+  maxReceiveCount: number;
+}
+
+export type BackupOutcome =
+  | { outcome: 'succeeded'; job: Job; restorePoint: RestorePoint }
+  | { outcome: 'failed'; job: Job; error: ErrorInfo }
+  | { outcome: 'already-finished'; job: Job };
+
+/** A failure that no retry can mend: recorded at once. */
+class PermanentFailure extends Error {
+  override name = 'PermanentFailure';
+  readonly info: ErrorInfo;
+  constructor(info: ErrorInfo) {
+    super(info.message);
+    this.info = info;
+  }
+}
+
+/** The job a scheduled request belongs to is named after the schedule's fire time, so repeats find it. */
+export function jobIdFor(request: BackupRequest): string {
+  if (request.jobId) return request.jobId;
+  const at = request.trigger.kind === 'schedule' ? request.trigger.scheduledTime : 'unscheduled';
+  return derivedId('job', request.tenantId, request.guestId, 'backup', at);
+}
+
+/** The snapshot of a job is named after the job: a repeated delivery finds the snapshot it already took. */
+export function snapshotIdFor(jobId: string): string {
+  return `ob-${jobId.slice(4)}`;
+}
+
+/**
+ * Runs one backup request, idempotently: the job id names the snapshot and the restore point, the
+ * connector reuses a snapshot it already took, and the restore point is created only once. Transient
+ * errors are thrown so the queue delivers the request again; on the last delivery, and for errors no
+ * retry can mend, the job is marked failed and `Backup Failed` is emitted.
+ */
+export async function runBackup(
+  deps: Pick<Deps, 'registry' | 'bus' | 'connectors' | 'clock' | 'logger'>,
+  request: BackupRequest,
+  delivery: Delivery,
+): Promise<BackupOutcome> {
+  const { tenantId, guestId, correlationId } = request;
+  const jobId = jobIdFor(request);
+  let job = await ensureJob(deps, request, jobId);
+  if (job.status === 'succeeded' || job.status === 'failed') {
+    deps.logger.info('backup job already finished; duplicate delivery ignored', {
+      jobId,
+      status: job.status,
+    });
+    return { outcome: 'already-finished', job };
+  }
+  const startedAt = job.startedAt ?? deps.clock.now().toISOString();
+  job = await deps.registry.updateJob(
+    tenantId,
+    jobId,
+    { status: 'running', startedAt, attempts: job.attempts + 1, updatedAt: deps.clock.now().toISOString() },
+    ['queued', 'running'],
+  );
+  try {
+    const guest = await deps.registry.getGuest(tenantId, guestId);
+    if (!guest)
+      throw new PermanentFailure({ code: 'GUEST_NOT_FOUND', message: `guest ${guestId} does not exist` });
+    const subscription = await deps.registry.getSubscription(tenantId, guestId, 'backup');
+    if (!subscription) {
+      throw new PermanentFailure({
+        code: 'SERVICE_NOT_ENABLED',
+        message: `backup is not enabled for guest ${guestId}`,
+      });
+    }
+    let connector: ReturnType<typeof deps.connectors.get>;
+    try {
+      connector = deps.connectors.get(guest.connector);
+    } catch (error) {
+      throw new PermanentFailure({ code: 'CONNECTOR_UNAVAILABLE', message: errorMessage(error) });
+    }
+    const policy = subscription.policy as { snapshotTags?: Record<string, string> };
+    const snapshot = await connector.createSnapshot({
+      tenantId,
+      guestId,
+      snapshotId: snapshotIdFor(jobId),
+      ref: guest,
+      tags: { ...(policy.snapshotTags ?? {}), 'outboard:job': jobId },
+    });
+    const restorePoint: RestorePoint = {
+      tenantId,
+      id: siblingId(jobId, 'rp'),
+      guestId,
+      jobId,
+      connector: snapshot.connector,
+      snapshotId: snapshot.snapshotId,
+      disks: snapshot.disks,
+      tags: snapshot.tags,
+      createdAt: snapshot.createdAt,
+    };
+    const created = await deps.registry.createRestorePoint(restorePoint);
+    const recorded = created
+      ? restorePoint
+      : ((await deps.registry.getRestorePoint(tenantId, restorePoint.id)) ?? restorePoint);
+    const finishedAt = deps.clock.now().toISOString();
+    // Event first, job second: if the process dies between them the redelivery re-emits (at-least-once)
+    // instead of leaving a succeeded job whose completion nobody heard about.
+    await deps.bus.publish([
+      makeEvent('Backup Completed', {
+        tenantId,
+        correlationId,
+        guestId,
+        jobId,
+        restorePointId: recorded.id,
+        connector: recorded.connector,
+        snapshotId: recorded.snapshotId,
+        disks: recorded.disks,
+        startedAt,
+        finishedAt,
+      }),
+    ]);
+    job = await finishJob(deps, job, {
+      status: 'succeeded',
+      finishedAt,
+      result: { restorePointId: recorded.id, snapshotId: recorded.snapshotId },
+    });
+    return { outcome: 'succeeded', job, restorePoint: recorded };
+  } catch (error) {
+    const permanent = error instanceof PermanentFailure;
+    if (!permanent && delivery.receiveCount < delivery.maxReceiveCount) {
+      deps.logger.warn('backup attempt failed; the request will be delivered again', {
+        jobId,
+        attempt: delivery.receiveCount,
+        maxReceiveCount: delivery.maxReceiveCount,
+        error: errorMessage(error),
+      });
+      throw error;
+    }
+    const info: ErrorInfo = permanent
+      ? error.info
+      : {
+          code: 'BACKUP_FAILED',
+          message: `gave up after ${delivery.receiveCount} attempts: ${errorMessage(error)}`,
+        };
+    const finishedAt = deps.clock.now().toISOString();
+    await deps.bus.publish([
+      makeEvent('Backup Failed', { tenantId, correlationId, guestId, jobId, error: info, finishedAt }),
+    ]);
+    job = await finishJob(deps, job, { status: 'failed', finishedAt, error: info });
+    return { outcome: 'failed', job, error: info };
+  }
+}
+
+async function ensureJob(deps: Pick<Deps, 'registry' | 'clock'>, request: BackupRequest, jobId: string) {
+  const existing = await deps.registry.getJob(request.tenantId, jobId);
+  if (existing) return existing;
+  const now = deps.clock.now().toISOString();
+  const job: Job = {
+    tenantId: request.tenantId,
+    id: jobId,
+    kind: 'backup',
+    service: 'backup',
+    guestId: request.guestId,
+    status: 'queued',
+    trigger: request.trigger,
+    correlationId: request.correlationId,
+    attempts: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (await deps.registry.createJob(job)) return job;
+  const raced = await deps.registry.getJob(request.tenantId, jobId);
+  if (!raced) throw new Error(`backup: job ${jobId} was neither created nor found`);
+  return raced;
+}
+
+async function finishJob(
+  deps: Pick<Deps, 'registry' | 'clock'>,
+  job: Job,
+  end: { status: 'succeeded' | 'failed'; finishedAt: string; result?: Job['result']; error?: ErrorInfo },
+): Promise<Job> {
+  try {
+    return await deps.registry.updateJob(job.tenantId, job.id, { ...end, updatedAt: end.finishedAt }, [
+      'running',
+    ]);
+  } catch (error) {
+    if (!(error instanceof ConditionFailedError)) throw error;
+    // A concurrent delivery finished it first; its record stands.
+    return (await deps.registry.getJob(job.tenantId, job.id)) ?? job;
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

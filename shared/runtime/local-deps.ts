@@ -1,0 +1,95 @@
+/** Builds a function's Deps from the local adapters, all rooted in OUTBOARD_HOME. */
+import { join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { LocalBus } from '../adapters/local/bus.ts';
+import { LocalConnector } from '../adapters/local/connector.ts';
+import { FsObjectStore } from '../adapters/local/object-store.ts';
+import { openDatabase } from '../adapters/local/sqlite.ts';
+import { SqliteQueue } from '../adapters/local/sqlite-queue.ts';
+import { SqliteRegistry } from '../adapters/local/sqlite-registry.ts';
+import { SqliteScheduleManager } from '../adapters/local/sqlite-scheduler.ts';
+import type { ConnectorKind } from '../contracts/guest.ts';
+import type { Deps } from '../deps.ts';
+import type { Connector, Connectors } from '../ports.ts';
+import { busRules, topology } from '../topology.ts';
+import type { RuntimeConfig } from './config.ts';
+import { queueConfigs } from './queues.ts';
+
+export class ConnectorUnavailableError extends Error {
+  override name = 'ConnectorUnavailableError';
+}
+
+export interface LocalParts {
+  db: DatabaseSync;
+  queue: SqliteQueue;
+  bus: LocalBus;
+  scheduler: SqliteScheduleManager;
+  registry: SqliteRegistry;
+  objects: FsObjectStore;
+  connector: LocalConnector;
+}
+
+export function homePaths(home: string) {
+  return {
+    database: join(home, 'outboard.db'),
+    objects: join(home, 'objects'),
+    snapshots: join(home, 'snapshots'),
+    lock: join(home, 'runtime.lock'),
+  };
+}
+
+export function openLocalParts(
+  config: RuntimeConfig,
+  options: { receiverId?: string; onSent?: (queues: string[]) => void } = {},
+): LocalParts {
+  const paths = homePaths(config.home);
+  const db = openDatabase(paths.database);
+  const queue = new SqliteQueue(db, queueConfigs(topology), {
+    ...(options.receiverId ? { receiverId: options.receiverId } : {}),
+    ...(options.onSent ? { onSent: options.onSent } : {}),
+  });
+  return {
+    db,
+    queue,
+    bus: new LocalBus(db, queue, busRules(topology)),
+    scheduler: new SqliteScheduleManager(db),
+    registry: new SqliteRegistry(db),
+    objects: new FsObjectStore(paths.objects),
+    connector: new LocalConnector({ root: paths.snapshots, discoverRoots: config.imageRoots }),
+  };
+}
+
+export function createLogger(config: RuntimeConfig, serviceName: string): Logger {
+  return new Logger({ serviceName, logLevel: config.logLevel });
+}
+
+export function createLocalDeps(
+  config: RuntimeConfig,
+  options: { functionName: string; receiverId?: string; onSent?: (queues: string[]) => void },
+): Deps {
+  const parts = openLocalParts(config, options);
+  const connectors: Connectors = {
+    get(kind: ConnectorKind): Connector {
+      if (kind === 'local') return parts.connector;
+      throw new ConnectorUnavailableError(
+        `connector "${kind}" is not available in the local runtime; guests of this kind are served by the AWS deployment`,
+      );
+    },
+  };
+  return {
+    clock: { now: () => new Date() },
+    registry: parts.registry,
+    objects: parts.objects,
+    bus: parts.bus,
+    queues: parts.queue,
+    scheduler: parts.scheduler,
+    connectors,
+    logger: createLogger(config, options.functionName),
+    tenancy: {
+      estate: config.estate,
+      internalTenantId: config.internalTenantId,
+      tenantClaim: config.tenantClaim,
+    },
+  };
+}
