@@ -178,6 +178,18 @@ export interface Connector {
   deleteSnapshot(tenantId: string, snapshotId: string): Promise<void>;
 }
 
+/**
+ * Connector errors that no retry can mend (a source disk that is gone, a request the connector refuses)
+ * carry `retryable: false`; the caller records the failure at once instead of retrying.
+ */
+export function isRetryable(error: unknown): boolean {
+  return !(
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { retryable?: unknown }).retryable === false
+  );
+}
+
 export interface Connectors {
   get(kind: ConnectorKind): Connector;
 }

@@ -138,6 +138,6 @@ export const API_ROUTES: RouteContract[] = [
   },
 ];
 
-export function routeKey(route: Pick<RouteContract, 'method' | 'path'>): string {
+export function routeKey(route: { method: string; path: string }): string {
   return `${route.method} ${route.path}`;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ErrorInfo, GuestId, IsoDateTime, JobId, RestorePointId, SnapshotId, TenantId } from './common.ts';
 import { Guest } from './guest.ts';
 import { JobTrigger, SnapshotDisk } from './job.ts';
-import { Policy, Service } from './service.ts';
+import { Service, servicePolicyVariants } from './service.ts';
 
 /** Every event Outboard puts on the bus carries this source. */
 export const EVENT_SOURCE = 'outboard';
@@ -32,13 +32,10 @@ const definitions = {
   'Service Enabled': {
     version: 1,
     description: 'A service was switched on for a guest, or its policy changed.',
-    detail: z.strictObject({
-      ...envelope(1),
-      guestId: GuestId,
-      service: Service,
-      policy: Policy,
-      change: z.enum(['created', 'updated']),
-    }),
+    detail: z.discriminatedUnion(
+      'service',
+      servicePolicyVariants({ ...envelope(1), guestId: GuestId, change: z.enum(['created', 'updated']) }),
+    ),
   },
   'Service Disabled': {
     version: 1,

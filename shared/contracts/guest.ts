@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GuestId, IsoDateTime, Tags, TenantId } from './common.ts';
-import { Policy, Service } from './service.ts';
+import { servicePolicyVariants } from './service.ts';
 
 export const Tenant = z.strictObject({
   id: TenantId,
@@ -48,6 +48,17 @@ const GuestIdentity = {
   tags: Tags,
 };
 
+/** The connector part of a guest: what a connector needs to reach its disks. */
+export function connectorRefOf(guest: Guest): ConnectorRef {
+  return guest.connector === 'local'
+    ? { connector: 'local', disks: guest.disks }
+    : {
+        connector: 'aws-ec2',
+        instanceId: guest.instanceId,
+        ...(guest.region ? { region: guest.region } : {}),
+      };
+}
+
 export const RegisterGuestRequest = z.discriminatedUnion('connector', [
   LocalConnectorRef.extend(GuestIdentity),
   Ec2ConnectorRef.extend(GuestIdentity),
@@ -66,12 +77,13 @@ export const Guest = z.discriminatedUnion('connector', [
 ]);
 export type Guest = z.infer<typeof Guest>;
 
-export const Subscription = z.strictObject({
-  tenantId: TenantId,
-  guestId: GuestId,
-  service: Service,
-  policy: Policy,
-  enabledAt: IsoDateTime,
-  updatedAt: IsoDateTime,
-});
+export const Subscription = z.discriminatedUnion(
+  'service',
+  servicePolicyVariants({
+    tenantId: TenantId,
+    guestId: GuestId,
+    enabledAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+  }),
+);
 export type Subscription = z.infer<typeof Subscription>;

@@ -44,7 +44,21 @@ export const PolicySchemas = {
 export type BackupPolicy = z.infer<typeof BackupPolicy>;
 export type Policy = z.infer<(typeof PolicySchemas)[Service]>;
 
+/**
+ * Any service's policy, as input. Records never use this union: they pair each policy with its service
+ * (see `servicePolicyFields`), because a strict union would read a patching policy as a backup one.
+ */
 export const Policy = z.union([BackupPolicy, PatchingPolicy, MonitoringPolicy, AntivirusPolicy]);
+
+/** `{ service, policy }` variants, one per service, for discriminated unions keyed on `service`. */
+export function servicePolicyVariants<T extends z.core.$ZodLooseShape>(shape: T) {
+  return [
+    z.strictObject({ ...shape, service: z.literal('backup'), policy: BackupPolicy }),
+    z.strictObject({ ...shape, service: z.literal('patching'), policy: PatchingPolicy }),
+    z.strictObject({ ...shape, service: z.literal('monitoring'), policy: MonitoringPolicy }),
+    z.strictObject({ ...shape, service: z.literal('antivirus'), policy: AntivirusPolicy }),
+  ] as const;
+}
 
 export function parsePolicy(service: Service, body: unknown) {
   return PolicySchemas[service].safeParse(body);

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { EVENT_SOURCE, type OutboardEvent } from '../../contracts/events.ts';
 import { compilePattern, type EventMatcher } from '../../eventbridge/pattern/index.ts';
-import { type PutEventsRequestEntry, validatePutEventsEntries } from '../../eventbridge/put-events.ts';
+import { type EventEnvelope, type PutEventsRequestEntry, putEvents } from '../../eventbridge/put-events.ts';
 import type { EventPublisher } from '../../ports.ts';
 import type { RuleSpec, RuleTarget } from '../../topology.ts';
 import { migrate, transaction } from './sqlite.ts';
@@ -49,18 +49,7 @@ export function asyncInvokeQueue(functionName: string): string {
   return `async-${functionName}`;
 }
 
-export interface DeliveredEvent {
-  version: '0';
-  id: string;
-  'detail-type': string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: unknown;
-  'replay-name'?: string;
-}
+export type DeliveredEvent = EventEnvelope & { 'replay-name'?: string };
 
 export interface LocalBusOptions {
   busName?: string;
@@ -110,32 +99,22 @@ export class LocalBus implements EventPublisher {
    * EventBridge's per-entry partial success, so a caller never has to resend part of a batch).
    */
   putEntries(entries: PutEventsRequestEntry[]): DeliveredEvent[] {
-    const verdict = validatePutEventsEntries(entries);
-    if (verdict.failed > 0) {
-      const reasons = verdict.results
-        .map((r, i) =>
-          'ErrorCode' in r && r.ErrorCode ? `entry ${i}: ${r.ErrorCode}: ${r.ErrorMessage}` : undefined,
-        )
-        .filter(Boolean);
+    const outcome = putEvents(entries, {
+      account: this.account,
+      region: this.region,
+      newId: randomUUID,
+      now: this.now,
+    });
+    if (outcome.response.FailedEntryCount > 0) {
+      const reasons = outcome.response.Entries.flatMap((r, i) =>
+        r.ErrorCode ? [`entry ${i}: ${r.ErrorCode}: ${r.ErrorMessage}`] : [],
+      );
       throw new PutEventsRejectedError(
         `PutEvents rejected, nothing was published: ${reasons.join('; ')}`,
-        verdict.results,
+        outcome.response.Entries,
       );
     }
-    const time = this.now();
-    const delivered = entries.map(
-      (entry): DeliveredEvent => ({
-        version: '0',
-        id: randomUUID(),
-        'detail-type': entry.DetailType!,
-        source: entry.Source!,
-        account: this.account,
-        time: (entry.Time ?? time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        region: this.region,
-        resources: entry.Resources ?? [],
-        detail: JSON.parse(entry.Detail!),
-      }),
-    );
+    const delivered: DeliveredEvent[] = outcome.accepted.map((a) => a.envelope);
     const touched = transaction(this.db, () => {
       const insert = this.db.prepare(
         'INSERT INTO bus_archive (id, time, source, detail_type, event) VALUES (?, ?, ?, ?, ?)',

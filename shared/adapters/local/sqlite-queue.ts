@@ -47,7 +47,7 @@ export interface QueueStats {
 const MIGRATIONS = [
   `CREATE TABLE IF NOT EXISTS queue_messages (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
+  id TEXT NOT NULL,
   queue TEXT NOT NULL,
   body TEXT NOT NULL,
   attributes TEXT NOT NULL,
@@ -60,8 +60,7 @@ const MIGRATIONS = [
   receiver TEXT,
   source_queue TEXT
 );
-CREATE INDEX IF NOT EXISTS queue_messages_visible ON queue_messages (queue, visible_at, seq);
-CREATE INDEX IF NOT EXISTS queue_messages_receiver ON queue_messages (receiver) WHERE receiver IS NOT NULL;`,
+CREATE INDEX IF NOT EXISTS queue_messages_visible ON queue_messages (queue, visible_at, seq);`,
 ];
 
 interface Row {
@@ -83,6 +82,17 @@ export interface SqliteQueueOptions {
   accountId?: string;
   /** Called after messages were committed to these queues (to wake pollers). */
   onSent?: (queues: string[]) => void;
+}
+
+/** Receipt handles are `<seq>.<random>`: the row is found by its key, the random part proves the receive. */
+function seqOf(receiptHandle: string): number {
+  const seq = Number.parseInt(receiptHandle, 10);
+  if (!Number.isSafeInteger(seq) || !/^\d+\.[\w-]+$/.test(receiptHandle)) {
+    throw new QueueError(
+      `receipt handle "${receiptHandle.slice(0, 40)}" is not valid (ReceiptHandleIsInvalid)`,
+    );
+  }
+  return seq;
 }
 
 export class SqliteQueue implements QueueSender {
@@ -129,8 +139,10 @@ export class SqliteQueue implements QueueSender {
       `UPDATE queue_messages SET queue = ?, source_queue = ?, visible_at = ?, receive_count = 0, receipt = NULL,
        receiver = NULL, first_received_at = NULL WHERE seq = ?`,
     );
-    this.deleteOne = db.prepare('DELETE FROM queue_messages WHERE queue = ? AND receipt = ?');
-    this.changeVis = db.prepare('UPDATE queue_messages SET visible_at = ? WHERE queue = ? AND receipt = ?');
+    this.deleteOne = db.prepare('DELETE FROM queue_messages WHERE seq = ? AND queue = ? AND receipt = ?');
+    this.changeVis = db.prepare(
+      'UPDATE queue_messages SET visible_at = ? WHERE seq = ? AND queue = ? AND receipt = ?',
+    );
   }
 
   queueNames(): string[] {
@@ -209,7 +221,7 @@ export class SqliteQueue implements QueueSender {
             continue;
           }
         }
-        const receipt = `${row.id}#${randomBytes(12).toString('base64url')}`;
+        const receipt = `${row.seq}.${randomBytes(12).toString('base64url')}`;
         this.markReceived.run(now + vt * 1000, receipt, this.receiverId, now, row.seq);
         records.push(this.toRecord(queue, row, receipt, now));
       }
@@ -220,7 +232,7 @@ export class SqliteQueue implements QueueSender {
   /** True if the message was deleted; false if the receipt is stale (the message was received again since). */
   delete(queue: string, receiptHandle: string): boolean {
     this.config(queue);
-    return Number(this.deleteOne.run(queue, receiptHandle).changes) > 0;
+    return Number(this.deleteOne.run(seqOf(receiptHandle), queue, receiptHandle).changes) > 0;
   }
 
   deleteBatch(queue: string, receiptHandles: string[]): number {
@@ -235,7 +247,11 @@ export class SqliteQueue implements QueueSender {
     if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43_200) {
       throw new QueueError(`queue ${queue}: visibility timeout must be 0..43200 seconds`);
     }
-    return Number(this.changeVis.run(this.now() + seconds * 1000, queue, receiptHandle).changes) > 0;
+    return (
+      Number(
+        this.changeVis.run(this.now() + seconds * 1000, seqOf(receiptHandle), queue, receiptHandle).changes,
+      ) > 0
+    );
   }
 
   /** Makes visible every message that a receiver other than this one holds: that process is dead. */

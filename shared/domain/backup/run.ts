@@ -1,10 +1,17 @@
 import type { ErrorInfo } from '../../contracts/common.ts';
 import type { EventDetail } from '../../contracts/events.ts';
 import { makeEvent } from '../../contracts/events.ts';
+import { connectorRefOf } from '../../contracts/guest.ts';
 import type { Job, RestorePoint } from '../../contracts/job.ts';
 import type { Deps } from '../../deps.ts';
 import { derivedId, siblingId } from '../../ids/ids.ts';
-import { ConditionFailedError } from '../../ports.ts';
+import {
+  ConditionFailedError,
+  type Connector,
+  isRetryable,
+  type SnapshotInfo,
+  type SnapshotRequest,
+} from '../../ports.ts';
 
 export type BackupRequest = EventDetail<'Backup Requested'>;
 
@@ -88,11 +95,11 @@ export async function runBackup(
       throw new PermanentFailure({ code: 'CONNECTOR_UNAVAILABLE', message: errorMessage(error) });
     }
     const policy = subscription.policy as { snapshotTags?: Record<string, string> };
-    const snapshot = await connector.createSnapshot({
+    const snapshot = await takeSnapshot(connector, {
       tenantId,
       guestId,
       snapshotId: snapshotIdFor(jobId),
-      ref: guest,
+      ref: connectorRefOf(guest),
       tags: { ...(policy.snapshotTags ?? {}), 'outboard:job': jobId },
     });
     const restorePoint: RestorePoint = {
@@ -156,6 +163,15 @@ export async function runBackup(
     ]);
     job = await finishJob(deps, job, { status: 'failed', finishedAt, error: info });
     return { outcome: 'failed', job, error: info };
+  }
+}
+
+async function takeSnapshot(connector: Connector, request: SnapshotRequest): Promise<SnapshotInfo> {
+  try {
+    return await connector.createSnapshot(request);
+  } catch (error) {
+    if (isRetryable(error)) throw error;
+    throw new PermanentFailure({ code: 'SNAPSHOT_REFUSED', message: errorMessage(error) });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { PageOf, PageRequest } from '../../contracts/common.ts';
 import { makeEvent, type OutboardEvent } from '../../contracts/events.ts';
-import type { Guest, RegisterGuestRequest, Subscription } from '../../contracts/guest.ts';
+import { type Guest, type RegisterGuestRequest, Subscription } from '../../contracts/guest.ts';
 import type { Policy, Service } from '../../contracts/service.ts';
 import type { Deps } from '../../deps.ts';
 import { NotFoundError, UnavailableError } from '../../errors.ts';
@@ -80,14 +80,14 @@ export async function enableService(
   await getGuest(deps, scope.tenantId, guestId);
   const previous = await deps.registry.getSubscription(scope.tenantId, guestId, service);
   const now = deps.clock.now().toISOString();
-  const subscription: Subscription = {
+  const subscription = Subscription.parse({
     tenantId: scope.tenantId,
     guestId,
     service,
     policy,
     enabledAt: previous?.enabledAt ?? now,
     updatedAt: now,
-  };
+  });
   await deps.registry.putSubscription(subscription);
   try {
     const schedule = scheduleFor(subscription);

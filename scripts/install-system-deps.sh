@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the real tools the system test suite uses as oracles and fixture makers (Debian packages).
+# Idempotent: packages already present are left alone. Needs root (or sudo) and the Debian archive.
+set -euo pipefail
+
+PACKAGES=(
+  sqlite3     # integrity_check of the runtime's database after kill -9
+  qemu-utils  # qemu-img compare: snapshots equal their source images
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-system-deps: all present (${PACKAGES[*]})"
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-system-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
