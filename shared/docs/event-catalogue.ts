@@ -2,6 +2,25 @@
 import { z } from 'zod';
 import { DETAIL_TYPES, EVENT_SOURCE, EventCatalogue } from '../contracts/events.ts';
 
+interface JsonSchema {
+  type?: string | string[];
+  const?: unknown;
+  enum?: unknown[];
+  format?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+}
+
+function describe(schema: JsonSchema): string {
+  if (schema.const !== undefined) return `\`${JSON.stringify(schema.const)}\``;
+  if (schema.enum) return schema.enum.map((e) => `\`${JSON.stringify(e)}\``).join(', ');
+  if (schema.format) return `${schema.type ?? 'string'} (${schema.format})`;
+  if (schema.oneOf || schema.anyOf) return 'one of several objects';
+  return Array.isArray(schema.type) ? schema.type.join(' | ') : (schema.type ?? 'any');
+}
+
 export function detailTypeSlug(detailType: string): string {
   return detailType.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 }
@@ -52,10 +71,29 @@ export function eventCatalogueMarkdown(): string {
   }
   for (const type of DETAIL_TYPES) {
     const def = EventCatalogue[type];
-    const shape = (def.detail as unknown as { shape: Record<string, z.ZodType> }).shape;
-    lines.push('', `## ${type}`, '', def.description, '', '| field | required |', '| --- | --- |');
-    for (const [field, schema] of Object.entries(shape)) {
-      lines.push(`| \`${field}\` | ${schema.safeParse(undefined).success ? 'no' : 'yes'} |`);
+    const json = z.toJSONSchema(def.detail, { target: 'draft-2020-12', io: 'output' }) as JsonSchema;
+    const variants = json.oneOf ?? json.anyOf ?? [json];
+    const fields = new Map<string, { required: number; types: Set<string> }>();
+    for (const v of variants) {
+      for (const [field, prop] of Object.entries(v.properties ?? {})) {
+        const f = fields.get(field) ?? { required: 0, types: new Set<string>() };
+        if (v.required?.includes(field)) f.required++;
+        f.types.add(describe(prop));
+        fields.set(field, f);
+      }
+    }
+    lines.push(
+      '',
+      `## ${type}`,
+      '',
+      def.description,
+      '',
+      '| field | type | required |',
+      '| --- | --- | --- |',
+    );
+    for (const [field, f] of fields) {
+      const required = f.required === variants.length ? 'yes' : f.required === 0 ? 'no' : 'in some variants';
+      lines.push(`| \`${field}\` | ${[...f.types].join(' or ')} | ${required} |`);
     }
   }
   return `${lines.join('\n')}\n`;

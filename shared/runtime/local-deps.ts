@@ -12,7 +12,7 @@ import { SqliteScheduleManager } from '../adapters/local/sqlite-scheduler.ts';
 import type { ConnectorKind } from '../contracts/guest.ts';
 import type { Deps } from '../deps.ts';
 import type { Connector, Connectors } from '../ports.ts';
-import { busRules, topology } from '../topology.ts';
+import { busRules, topology as defaultTopology, type Topology } from '../topology.ts';
 import type { RuntimeConfig } from './config.ts';
 import { queueConfigs } from './queues.ts';
 
@@ -39,11 +39,16 @@ export function homePaths(home: string) {
   };
 }
 
-export function openLocalParts(
-  config: RuntimeConfig,
-  options: { receiverId?: string; onSent?: (queues: string[]) => void } = {},
-): LocalParts {
+export interface LocalPartsOptions {
+  receiverId?: string;
+  onSent?: (queues: string[]) => void;
+  /** The topology whose queues and rules to serve (default: Outboard's). */
+  topology?: Topology;
+}
+
+export function openLocalParts(config: RuntimeConfig, options: LocalPartsOptions = {}): LocalParts {
   const paths = homePaths(config.home);
+  const topology = options.topology ?? defaultTopology;
   const db = openDatabase(paths.database);
   const queue = new SqliteQueue(db, queueConfigs(topology), {
     ...(options.receiverId ? { receiverId: options.receiverId } : {}),
@@ -66,7 +71,7 @@ export function createLogger(config: RuntimeConfig, serviceName: string): Logger
 
 export function createLocalDeps(
   config: RuntimeConfig,
-  options: { functionName: string; receiverId?: string; onSent?: (queues: string[]) => void },
+  options: LocalPartsOptions & { functionName: string },
 ): Deps {
   const parts = openLocalParts(config, options);
   const connectors: Connectors = {

@@ -44,7 +44,7 @@ export async function startRuntime(config: RuntimeConfig, options: RuntimeOption
   };
   let parts: LocalParts;
   try {
-    parts = openLocalParts(config, { receiverId, onSent: nudge });
+    parts = openLocalParts(config, { receiverId, onSent: nudge, topology });
   } catch (error) {
     releaseLock();
     throw error;
@@ -65,7 +65,7 @@ export async function startRuntime(config: RuntimeConfig, options: RuntimeOption
       fn.name,
       new FunctionPool({
         spec: fn,
-        workerData: { config, receiverId },
+        workerData: { config, receiverId, topology },
         onNotice: (n) => nudge(n.queues),
         ...(options.timeoutMs?.[fn.name] ? { timeoutMs: options.timeoutMs[fn.name] } : {}),
       }),

@@ -1,8 +1,10 @@
-import type { FunctionSpec } from '../topology.ts';
+import type { FunctionSpec, Topology } from '../topology.ts';
 import type { RuntimeConfig } from './config.ts';
 
 export interface WorkerData {
   spec: FunctionSpec;
+  /** The topology the runtime serves, so a worker's bus and queues route as the main thread's do. */
+  topology: Topology;
   config: RuntimeConfig;
   /** The receiver id of the runtime, shared by its workers' queue handles. */
   receiverId: string;

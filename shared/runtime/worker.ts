@@ -16,6 +16,7 @@ async function init(): Promise<Handler> {
   const deps = createLocalDeps(data.config, {
     functionName: spec.name,
     receiverId: data.receiverId,
+    topology: data.topology,
     onSent: (queues) => post({ type: 'sent', queues }),
   });
   const root = new URL('../../', import.meta.url);

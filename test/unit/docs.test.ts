@@ -19,8 +19,15 @@ describe('generated documents', () => {
     for (const type of DETAIL_TYPES) {
       const file = `docs/events/${detailTypeSlug(type)}.v${EventCatalogue[type].version}.json`;
       const schema = JSON.parse(docs.get(file)!);
-      expect(schema.properties.schemaVersion.const).toBe(EventCatalogue[type].version);
-      expect(schema.required).toEqual(expect.arrayContaining(['tenantId', 'correlationId', 'schemaVersion']));
+      // A detail is one object schema, or a union of them (keyed on a discriminator such as `service`).
+      const variants: { properties: Record<string, { const?: unknown }>; required: string[] }[] =
+        schema.oneOf ?? schema.anyOf ?? [schema];
+      for (const variant of variants) {
+        expect(variant.properties.schemaVersion?.const, file).toBe(EventCatalogue[type].version);
+        expect(variant.required).toEqual(
+          expect.arrayContaining(['tenantId', 'correlationId', 'schemaVersion']),
+        );
+      }
     }
   });
 

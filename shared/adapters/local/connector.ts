@@ -104,12 +104,28 @@ export class SnapshotNotFoundError extends Error {
 /** A committed snapshot whose snapshot.json or disk files are not what they should be. */
 export class CorruptSnapshotError extends Error {
   override name = 'CorruptSnapshotError';
+  /** Taking the snapshot again would not mend it: it must be deleted first. */
+  readonly retryable = false;
+}
+
+/** A file system operation failed; the message names the path and what was not done. */
+export class LocalConnectorError extends Error {
+  override name = 'LocalConnectorError';
 }
 
 /** A read with a bad offset or length, or on a closed reader. */
 export class DiskReadError extends RangeError {
   override name = 'DiskReadError';
 }
+
+const OWN_ERRORS = [
+  InvalidSnapshotRequestError,
+  SnapshotSourceError,
+  SnapshotSourceChangedError,
+  SnapshotConflictError,
+  CorruptSnapshotError,
+  LocalConnectorError,
+] as const;
 
 // ---------------------------------------------------------------- options
 
@@ -206,7 +222,7 @@ export class LocalConnector implements Connector {
       try {
         entries = await readdir(root, { withFileTypes: true });
       } catch (error) {
-        throw new Error(
+        throw new LocalConnectorError(
           `guest discovery: cannot read folder "${root}": ${messageOf(error)}; no guests listed`,
           {
             cause: error,
@@ -222,7 +238,7 @@ export class LocalConnector implements Connector {
         } else if (kind === 'dir') {
           const disks = await diskImagesIn(path);
           if (disks.length > MAX_DISKS) {
-            throw new Error(
+            throw new LocalConnectorError(
               `guest discovery: folder "${path}" holds ${disks.length} disk images, more than ${MAX_DISKS}; no guests listed`,
             );
           }
@@ -237,6 +253,18 @@ export class LocalConnector implements Connector {
   // ------------------------------------------------------------ snapshots
 
   async createSnapshot(request: SnapshotRequest): Promise<SnapshotInfo> {
+    try {
+      return await this.#createSnapshot(request);
+    } catch (error) {
+      if (OWN_ERRORS.some((E) => error instanceof E)) throw error;
+      throw new LocalConnectorError(
+        `snapshot "${request.snapshotId}" of guest "${request.guestId}" (tenant "${request.tenantId}") not created: ${messageOf(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  async #createSnapshot(request: SnapshotRequest): Promise<SnapshotInfo> {
     const { tenantId, snapshotId, guestId } = request;
     checkTenantId(tenantId);
     checkSnapshotId(snapshotId);
@@ -281,9 +309,24 @@ export class LocalConnector implements Connector {
           try {
             await copyFile(source, target, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
           } catch (error) {
-            throw new SnapshotSourceError(
-              source,
-              `snapshot "${snapshotId}" of guest "${guestId}" not created: cannot copy disk ${index} "${source}": ${messageOf(error)}`,
+            // Tell a source that cannot be read (no retry will help) from a target that cannot be
+            // written (full disk, I/O error: may pass).
+            const sourceProblem = await open(source, 'r').then(
+              async (fh) => {
+                await fh.close();
+                return undefined;
+              },
+              (e: unknown) => e,
+            );
+            if (sourceProblem) {
+              throw new SnapshotSourceError(
+                source,
+                `snapshot "${snapshotId}" of guest "${guestId}" not created: cannot read disk ${index} "${source}": ${messageOf(sourceProblem)}`,
+                { cause: error },
+              );
+            }
+            throw new LocalConnectorError(
+              `snapshot "${snapshotId}" of guest "${guestId}" not created: cannot copy disk ${index} "${source}" to "${target}": ${messageOf(error)}`,
               { cause: error },
             );
           }
@@ -408,7 +451,7 @@ export class LocalConnector implements Connector {
       await rename(join(tenantDir, snapshotId), trash);
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return;
-      throw new Error(
+      throw new LocalConnectorError(
         `snapshot "${snapshotId}" of tenant "${tenantId}" was not deleted: ${messageOf(error)}`,
         {
           cause: error,

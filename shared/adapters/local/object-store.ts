@@ -31,7 +31,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { type FileHandle, link, mkdir, open, readdir, rename, rmdir, unlink } from 'node:fs/promises';
+import { type FileHandle, link, mkdir, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { PageOf, PageRequest } from '../../contracts/common.ts';
 import type { ObjectInfo, ObjectStore, PutOptions, StoredObject } from '../../ports.ts';
@@ -52,6 +52,11 @@ const PUT_ATTEMPTS = 5;
 /** Put options S3 would refuse: bad metadata or content type. Nothing was written. */
 export class InvalidPutOptionsError extends TypeError {
   override name = 'InvalidPutOptionsError';
+}
+
+/** A file system operation failed; the message names the key, the path and what was not done. */
+export class ObjectStoreIoError extends Error {
+  override name = 'ObjectStoreIoError';
 }
 
 /** A stored object file that is not in the store's format (truncated, or written by something else). */
@@ -140,7 +145,9 @@ export class FsObjectStore implements ObjectStore {
         // A concurrent delete pruned the empty folder between our mkdir and our write: start again.
         if (errnoCode(error) === 'ENOENT' && attempt < PUT_ATTEMPTS) continue;
         if (error instanceof PreconditionFailedError) throw error;
-        throw new Error(`object "${key}" was not stored (${target}): ${messageOf(error)}`, { cause: error });
+        throw new ObjectStoreIoError(`object "${key}" was not stored (${target}): ${messageOf(error)}`, {
+          cause: error,
+        });
       }
     }
   }
@@ -218,6 +225,37 @@ export class FsObjectStore implements ObjectStore {
       : { items };
   }
 
+  /**
+   * Removes temporary files that writers killed mid-put left behind (invisible to readers, but they take
+   * space), if older than `olderThanMs` (default one hour, so puts in progress are never touched).
+   * Returns how many were removed. Meant for start-up or an occasional sweep.
+   */
+  async removeAbandonedTempFiles(olderThanMs = 3_600_000): Promise<number> {
+    const cutoff = this.#clock.now().getTime() - olderThanMs;
+    let removed = 0;
+    const sweep = async (dir: string): Promise<void> => {
+      let entries: Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory() && /^[dc]/.test(entry.name)) await sweep(path);
+        else if (entry.isFile() && entry.name.startsWith('.tmp-')) {
+          const info = await stat(path).catch(() => undefined);
+          if (info && info.mtimeMs < cutoff) {
+            await unlinkQuietly(path);
+            removed++;
+          }
+        }
+      }
+    };
+    await sweep(this.root);
+    return removed;
+  }
+
   async delete(key: string): Promise<void> {
     const components = keyToComponents(key);
     const path = join(this.root, ...components);
@@ -225,7 +263,9 @@ export class FsObjectStore implements ObjectStore {
       await unlink(path);
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return;
-      throw new Error(`object "${key}" was not deleted (${path}): ${messageOf(error)}`, { cause: error });
+      throw new ObjectStoreIoError(`object "${key}" was not deleted (${path}): ${messageOf(error)}`, {
+        cause: error,
+      });
     }
     // Remove the folders the object leaves empty, deepest first; stop at the first one still in use.
     for (let depth = components.length - 1; depth > 0; depth--) {

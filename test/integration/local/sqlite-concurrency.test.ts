@@ -76,23 +76,28 @@ describe('SQLite shared by threads and processes', () => {
     const dbPath = join(dir, 'killed.db');
     const child = spawn(process.execPath, [CHILD.pathname, dbPath], { stdio: ['ignore', 'pipe', 'inherit'] });
     let lastCommitted = 0;
-    let buffered = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        for (const line of lines) lastCommitted = Number(line);
-        if (lastCommitted >= 3000 && !child.killed) {
-          child.kill('SIGKILL');
-          resolve();
-        }
+    try {
+      let buffered = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString();
+          const lines = buffered.split('\n');
+          buffered = lines.pop() ?? '';
+          for (const line of lines) lastCommitted = Number(line);
+          if (lastCommitted >= 3000 && child.signalCode === null && !child.killed) {
+            child.kill('SIGKILL');
+            resolve();
+          }
+        });
+        child.once('exit', (code, signal) => {
+          if (signal !== 'SIGKILL') reject(new Error(`child exited before it was killed: code ${code}`));
+        });
       });
-      child.once('exit', (code, signal) => {
-        if (signal !== 'SIGKILL') reject(new Error(`child exited early: ${code}`));
-      });
-    });
-    await new Promise((resolve) => child.once('close', resolve));
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    if (child.exitCode === null && child.signalCode === null)
+      await new Promise((resolve) => child.once('exit', resolve));
     const db = openDatabase(dbPath);
     expect(db.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
     const { n, top } = db.prepare('SELECT count(*) AS n, max(id) AS top FROM rows').get() as {

@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   CorruptSnapshotError,
@@ -19,13 +19,14 @@ import {
   DiskReadError,
   InvalidSnapshotRequestError,
   LocalConnector,
+  LocalConnectorError,
   type LocalConnectorOptions,
   SnapshotConflictError,
   SnapshotNotFoundError,
   SnapshotSourceChangedError,
   SnapshotSourceError,
 } from '../../../../shared/adapters/local/connector.ts';
-import type { SnapshotRequest } from '../../../../shared/ports.ts';
+import { isRetryable, type SnapshotRequest } from '../../../../shared/ports.ts';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 const TENANT = 'acme';
@@ -241,6 +242,27 @@ describe('LocalConnector', () => {
       expect(() => readdirSync(root)).toThrow(/ENOENT/);
     });
 
+    it('tells a copy that cannot be written (may pass on retry) from a source that cannot be read', async () => {
+      const disks = [image('vm/d0.img', 100), image('vm/d1.img', 100)];
+      const error = await connector({
+        // The build folder vanishing stands in for a full or failing target file system.
+        onDiskCopied: (event) => rmSync(dirname(event.target), { recursive: true }),
+      })
+        .createSnapshot(request(disks))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LocalConnectorError);
+      expect((error as Error).message).toMatch(
+        /not created: cannot copy disk 1 ".*d1\.img" to ".*disk1\.img"/,
+      );
+      expect(isRetryable(error)).toBe(true);
+      expect(readdirSync(join(root, TENANT))).toEqual([]);
+
+      const missing = await connector()
+        .createSnapshot(request([join(images, 'gone.img')]))
+        .catch((e: unknown) => e);
+      expect(isRetryable(missing)).toBe(false);
+    });
+
     it('rejects ids that are not safe path components, and refs of other connectors', async () => {
       const disk = image('a.img', 10);
       const bad: Partial<SnapshotRequest>[] = [
@@ -324,7 +346,11 @@ describe('LocalConnector', () => {
     it('lists committed snapshots per tenant and guest, oldest first', async () => {
       const disk = image('a.img', 100);
       let now = Date.parse('2025-01-01T00:00:00Z');
-      const c = connector({ clock: { now: () => new Date((now += 60_000)) } });
+      const tick = () => {
+        now += 60_000;
+        return new Date(now);
+      };
+      const c = connector({ clock: { now: tick } });
       await c.createSnapshot(request([disk], { snapshotId: 's-2' }));
       await c.createSnapshot(request([disk], { snapshotId: 's-1' }));
       await c.createSnapshot(request([disk], { snapshotId: 's-3', guestId: 'gst_0000000000009' }));

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -197,11 +206,18 @@ describe('FsObjectStore', () => {
       expect(filesUnder(root)).toEqual(['ohot']);
     });
 
-    it('ignores temporary files a crashed writer left behind', async () => {
+    it('ignores temporary files a crashed writer left behind, and sweeps old ones', async () => {
       await store.put('dir/real', 'ok');
-      writeFileSync(join(root, 'ddir', '.tmp-deadbeefdeadbeef'), 'half an obj');
+      const old = join(root, 'ddir', '.tmp-deadbeefdeadbeef');
+      const fresh = join(root, '.tmp-0123456789abcdef');
+      writeFileSync(old, 'half an obj');
+      writeFileSync(fresh, 'put in progress');
+      utimesSync(old, new Date('2025-04-01T08:00:00Z'), new Date('2025-04-01T08:00:00Z'));
+      utimesSync(fresh, new Date('2025-04-01T09:59:00Z'), new Date('2025-04-01T09:59:00Z'));
       expect((await store.list('')).items.map((o) => o.key)).toEqual(['dir/real']);
       expect(await store.get('dir/.tmp-deadbeefdeadbeef')).toBeUndefined();
+      expect(await store.removeAbandonedTempFiles()).toBe(1); // clock: 10:00, default age one hour
+      expect(filesUnder(root).sort()).toEqual(['.tmp-0123456789abcdef', join('ddir', 'oreal')]);
     });
 
     it('reports a file that is not a whole object instead of returning part of it', async () => {
