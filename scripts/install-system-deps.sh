@@ -5,7 +5,13 @@ set -euo pipefail
 
 PACKAGES=(
   sqlite3     # integrity_check of the runtime's database after kill -9
-  qemu-utils  # qemu-img compare: snapshots equal their source images
+  qemu-utils  # qemu-img: snapshots equal their sources; qcow2 and VMDK test images
+  e2fsprogs   # mke2fs -d: ext2/3/4 test images; debugfs as an oracle
+  xfsprogs    # mkfs.xfs -p: XFS test images; xfs_db as an oracle
+  dosfstools  # mkfs.vfat: FAT test images
+  mtools      # mcopy, mmd: files into FAT images without mounting
+  fdisk       # sfdisk: MBR and GPT partition tables on image files
+  lvm2        # LVM2 physical volumes and logical volumes
 )
 
 missing=()

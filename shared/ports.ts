@@ -58,7 +58,11 @@ export interface QueueSender {
 }
 
 export interface EventPublisher {
-  /** All or nothing: an entry the bus rejects fails the call and none of the batch is published. */
+  /**
+   * Publishes, or throws. Entries the bus would refuse (size, shape, contract) fail the call before
+   * anything is sent. On AWS, an entry that still fails after retries throws too, but others of the
+   * same call may already be out: events are at-least-once, and every consumer is idempotent.
+   */
   publish(events: OutboardEvent[]): Promise<void>;
 }
 

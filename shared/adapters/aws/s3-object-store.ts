@@ -20,12 +20,13 @@ import {
 } from '@aws-sdk/client-s3';
 import type { PageOf, PageRequest } from '../../contracts/common.ts';
 import type { ObjectInfo, ObjectStore, PutOptions, StoredObject } from '../../ports.ts';
-import { InvalidObjectKeyError, InvalidPageRequestError, PreconditionFailedError } from '../errors.ts';
+import { InvalidPageRequestError, PreconditionFailedError } from '../errors.ts';
+import { checkObjectKey, MAX_KEY_BYTES } from '../object-keys.ts';
 import { awsHttpStatus, isAwsError, sleep as realSleep, type Sleep } from './util.ts';
 
 export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 export const MAX_LIST_LIMIT = 1000;
-export const MAX_KEY_BYTES = 1024;
+export { MAX_KEY_BYTES };
 
 export interface S3ObjectStoreOptions {
   client: S3Client;
@@ -33,22 +34,6 @@ export interface S3ObjectStoreOptions {
   /** Attempts on 409 ConditionalRequestConflict before giving up (default 3). */
   conflictAttempts?: number;
   sleep?: Sleep;
-}
-
-function checkKey(key: string, what: 'key' | 'prefix'): void {
-  if (typeof key !== 'string') throw new InvalidObjectKeyError(String(key), `is not a string (${what})`);
-  if (what === 'key' && key.length === 0) throw new InvalidObjectKeyError(key, 'is empty; nothing was done');
-  if (key.includes('\0')) throw new InvalidObjectKeyError(key, 'contains NUL; nothing was done');
-  if (!key.isWellFormed()) {
-    throw new InvalidObjectKeyError(key, 'is not well-formed Unicode (lone surrogate); nothing was done');
-  }
-  const bytes = Buffer.byteLength(key, 'utf8');
-  if (bytes > MAX_KEY_BYTES) {
-    throw new InvalidObjectKeyError(
-      key,
-      `is ${bytes} UTF-8 bytes, more than ${MAX_KEY_BYTES}; nothing was done`,
-    );
-  }
 }
 
 const isMissing = (error: unknown): boolean =>
@@ -68,7 +53,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<{ etag: string }> {
-    checkKey(key, 'key');
+    checkObjectKey(key, 'key');
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     const command = new PutObjectCommand({
       Bucket: this.#bucket,
@@ -99,7 +84,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async get(key: string): Promise<StoredObject | undefined> {
-    checkKey(key, 'key');
+    checkObjectKey(key, 'key');
     try {
       const out = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
       const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
@@ -119,7 +104,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async head(key: string): Promise<Omit<StoredObject, 'body'> | undefined> {
-    checkKey(key, 'key');
+    checkObjectKey(key, 'key');
     try {
       const out = await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
       return {
@@ -137,7 +122,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async list(prefix: string, page: Partial<PageRequest> = {}): Promise<PageOf<ObjectInfo>> {
-    checkKey(prefix, 'prefix');
+    checkObjectKey(prefix, 'prefix');
     const limit = page.limit ?? MAX_LIST_LIMIT;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
       throw new InvalidPageRequestError(
@@ -166,7 +151,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    checkKey(key, 'key');
+    checkObjectKey(key, 'key');
     try {
       await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }));
     } catch (error) {

@@ -55,6 +55,7 @@ import type {
   SnapshotInfo,
   SnapshotRequest,
 } from '../../ports.ts';
+import { errnoCode, messageOf } from './error-info.ts';
 
 export const SNAPSHOT_FILE = 'snapshot.json';
 export const DISK_IMAGE_EXTENSIONS = ['.img', '.raw'] as const;
@@ -788,14 +789,4 @@ const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'variant'
 /** Numbers compared as numbers; ties (if any) broken by code units so the order is total. */
 function byName(a: string, b: string): number {
   return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
-}
-
-function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -35,11 +35,13 @@ import { type FileHandle, link, mkdir, open, readdir, rename, rmdir, stat, unlin
 import { join, resolve } from 'node:path';
 import type { PageOf, PageRequest } from '../../contracts/common.ts';
 import type { ObjectInfo, ObjectStore, PutOptions, StoredObject } from '../../ports.ts';
-import { InvalidObjectKeyError, InvalidPageRequestError, PreconditionFailedError } from '../errors.ts';
+import { InvalidPageRequestError, PreconditionFailedError } from '../errors.ts';
+import { checkObjectKey, MAX_KEY_BYTES } from '../object-keys.ts';
+import { errnoCode, messageOf } from './error-info.ts';
 
 export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 export const MAX_LIST_LIMIT = 1000;
-export const MAX_KEY_BYTES = 1024;
+export { MAX_KEY_BYTES };
 export const MAX_METADATA_BYTES = 2048;
 /** Longest encoded segment part per path component; with the prefix letter well under NAME_MAX (255). */
 const MAX_COMPONENT_CHARS = 240;
@@ -191,7 +193,7 @@ export class FsObjectStore implements ObjectStore {
         `list "${prefix}": limit must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${limit}; nothing was listed`,
       );
     }
-    if (prefix !== '') checkKey(prefix, 'prefix');
+    if (prefix !== '') checkObjectKey(prefix, 'prefix');
     const startAfter = page.cursor === undefined ? undefined : decodeCursor(page.cursor, prefix);
     const walk = walkKeys(this.root, Buffer.alloc(0), Buffer.from(prefix, 'utf8'), startAfter);
     const items: ObjectInfo[] = [];
@@ -284,22 +286,6 @@ const LITERAL_BYTE = new Uint8Array(256);
 for (const c of 'abcdefghijklmnopqrstuvwxyz0123456789._~-') LITERAL_BYTE[c.charCodeAt(0)] = 1;
 const HEX = '0123456789ABCDEF';
 
-function checkKey(key: string, what: 'key' | 'prefix'): void {
-  if (typeof key !== 'string') throw new InvalidObjectKeyError(String(key), `is not a string (${what})`);
-  if (what === 'key' && key.length === 0) throw new InvalidObjectKeyError(key, 'is empty; nothing was done');
-  if (key.includes('\0')) throw new InvalidObjectKeyError(key, `contains NUL; nothing was done`);
-  if (!key.isWellFormed()) {
-    throw new InvalidObjectKeyError(key, 'is not well-formed Unicode (lone surrogate); nothing was done');
-  }
-  const bytes = Buffer.byteLength(key, 'utf8');
-  if (bytes > MAX_KEY_BYTES) {
-    throw new InvalidObjectKeyError(
-      key,
-      `is ${bytes} UTF-8 bytes, more than ${MAX_KEY_BYTES}; nothing was done`,
-    );
-  }
-}
-
 function encodeBytes(bytes: Uint8Array): string {
   let out = '';
   for (const b of bytes) {
@@ -348,7 +334,7 @@ function cutEncoded(encoded: string): string[] {
 
 /** The path components (relative to the root) of the file holding `key`. Validates the key. */
 export function keyToComponents(key: string): string[] {
-  checkKey(key, 'key');
+  checkObjectKey(key, 'key');
   const segments = key.split('/');
   const components: string[] = [];
   segments.forEach((segment, i) => {
@@ -682,14 +668,4 @@ function checkContentType(key: string, contentType: string | undefined): string 
     );
   }
   return contentType;
-}
-
-function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
