@@ -1,0 +1,27 @@
+/** Little helpers to read integers from byte arrays; all bounds-checked by DataView. */
+export function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** An unsigned 64-bit big-endian integer as a number, or undefined when above 2^53. */
+export function u64be(dv: DataView, at: number): number | undefined {
+  return safe(dv.getBigUint64(at, false));
+}
+
+export function u64le(dv: DataView, at: number): number | undefined {
+  return safe(dv.getBigUint64(at, true));
+}
+
+function safe(v: bigint): number | undefined {
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : undefined;
+}
+
+export function ascii(bytes: Uint8Array): string {
+  return new TextDecoder('latin1').decode(bytes);
+}
+
+export function startsWith(bytes: Uint8Array, magic: string, at = 0): boolean {
+  if (bytes.length < at + magic.length) return false;
+  for (let i = 0; i < magic.length; i++) if (bytes[at + i] !== magic.charCodeAt(i)) return false;
+  return true;
+}
