@@ -175,28 +175,29 @@ export class GuestView {
     const seen = new Set<string>();
     const self = this;
     async function* visit(at: Resolved): AsyncGenerator<WalkEntry> {
-      yield {
-        ...at,
-        isMountRoot:
-          self.byPoint.get(at.path)?.fs === at.mount.fs && at.path === self.byPoint.get(at.path)?.mountPoint,
-      };
+      yield { ...at, isMountRoot: self.byPoint.get(at.path) === at.mount };
       if (at.node.type !== 'dir') return;
       const key = `${at.mount.volumeId}:${at.node.ino}`;
       if (seen.has(key)) return;
       seen.add(key);
-      const entries = (await at.mount.fs.readdir(at.node)).sort((a, b) =>
-        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-      );
-      for (const e of entries) {
-        const childPath = at.path === '/' ? `/${e.name}` : `${at.path}/${e.name}`;
-        let mount = at.mount;
-        let node = await mount.fs.getNode(e.ino);
+      const names = new Map<string, number | undefined>();
+      for (const e of await at.mount.fs.readdir(at.node)) names.set(e.name, e.ino);
+      // Mount points show up even where the parent filesystem has no directory for them.
+      const prefix = at.path === '/' ? '/' : `${at.path}/`;
+      for (const m of self.mounts) {
+        const rest = m.mountPoint.startsWith(prefix) ? m.mountPoint.slice(prefix.length) : '';
+        if (rest !== '' && !rest.includes('/') && !names.has(rest)) names.set(rest, undefined);
+      }
+      for (const name of [...names.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))) {
+        const childPath = `${prefix}${name}`;
         const mounted = self.byPoint.get(childPath);
-        if (mounted && node.type === 'dir') {
-          mount = mounted;
-          node = await mounted.fs.root();
+        if (mounted && mounted !== at.mount) {
+          yield* visit({ path: childPath, mount: mounted, node: await mounted.fs.root() });
+          continue;
         }
-        yield* visit({ path: childPath, mount, node });
+        const ino = names.get(name);
+        if (ino === undefined) continue;
+        yield* visit({ path: childPath, mount: at.mount, node: await at.mount.fs.getNode(ino) });
       }
     }
     yield* visit(start);

@@ -13,6 +13,7 @@ import type {
 } from '../types.ts';
 import { DiskFormatError } from '../types.ts';
 import { matchSpec, type VolumeIdentity } from './device-spec.ts';
+import { emptyRoot } from './empty-root.ts';
 import { parseFstab } from './fstab.ts';
 import { GuestPathError, GuestView, type Mount } from './guest-view.ts';
 import { parseOsRelease } from './os-release.ts';
@@ -120,7 +121,24 @@ export async function openGuest(disks: ByteSource[], options: OpenGuestOptions):
     if (root) break;
   }
   if (!root) {
-    result.notes.push('no volume holds /etc/os-release or /etc/fstab: no root filesystem found');
+    const readable = probed.filter((p) => p.fs);
+    if (readable.length === 1) {
+      // A data disk or a bare filesystem image: its one filesystem is the whole view.
+      const only = readable[0]!;
+      only.mountPoint = '/';
+      result.view = new GuestView([{ mountPoint: '/', volumeId: only.volume.id, fs: only.fs! }]);
+      result.notes.push(`no volume holds an OS; ${only.volume.id} is shown at /`);
+    } else if (readable.length > 1) {
+      const mounts: Mount[] = [{ mountPoint: '/', volumeId: '(none)', fs: emptyRoot }];
+      for (const p of readable) {
+        p.mountPoint = `/${p.volume.id.replace(/[/:]/g, '_')}`;
+        mounts.push({ mountPoint: p.mountPoint, volumeId: p.volume.id, fs: p.fs! });
+      }
+      result.view = new GuestView(mounts);
+      result.notes.push('no volume holds an OS; every filesystem is shown at /<volume id> (: and / as _)');
+    } else {
+      result.notes.push('no volume holds /etc/os-release or /etc/fstab, and no filesystem was readable');
+    }
     return result;
   }
   root.mountPoint = '/';

@@ -102,11 +102,46 @@ describe('openGuest', () => {
     expect(g.needsRecovery.map((n) => n.volumeId)).toEqual(['lvm:rl/root']);
   });
 
-  it('says so when no volume holds a root filesystem', async () => {
+  it('says so when no volume holds a filesystem', async () => {
     const f = fixture('');
     const g = await openGuest([nothing], { ...f, probes: [async () => undefined] });
     expect(g.view).toBeUndefined();
-    expect(g.notes.join()).toMatch(/no root filesystem found/);
+    expect(g.notes.join()).toMatch(/no filesystem was readable/);
+  });
+
+  it('shows a lone filesystem without an OS at /, and several at /<volume id>', async () => {
+    const data = new MemFs({ 'a.txt': 'a' });
+    const other = new MemFs({ 'b.txt': 'b' });
+    const src = (n: number): ByteSource => ({ ...nothing, size: n });
+    const one = src(1);
+    const two = src(2);
+    const fsOf = new Map<ByteSource, FileSystem>([
+      [one, data],
+      [two, other],
+    ]);
+    const single = await openGuest([one], {
+      listVolumes: async () => ({
+        volumes: [{ id: 'disk0', source: one, kind: 'disk' }],
+        tables: [],
+        notes: [],
+      }),
+      probes: [async (s) => fsOf.get(s)],
+    });
+    expect(new TextDecoder().decode(await single.view!.readFile('/a.txt'))).toBe('a');
+    const both = await openGuest([one, two], {
+      listVolumes: async () => ({
+        volumes: [
+          { id: 'disk0', source: one, kind: 'disk' },
+          { id: 'disk1', source: two, kind: 'disk' },
+        ],
+        tables: [],
+        notes: [],
+      }),
+      probes: [async (s) => fsOf.get(s)],
+    });
+    const paths: string[] = [];
+    for await (const e of both.view!.walk('/')) paths.push(e.path);
+    expect(paths).toEqual(['/', '/disk0', '/disk0/a.txt', '/disk1', '/disk1/b.txt']);
   });
 });
 

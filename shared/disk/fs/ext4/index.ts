@@ -1,0 +1,2 @@
+export { ExtFileSystem } from './ext-fs.ts';
+export { probeExt } from './probe.ts';
