@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { GuestPathError } from '../disk/guest/guest-view.ts';
+import { DiskFormatError } from '../disk/types.ts';
 import { ConfigError, loadRuntimeConfig } from '../runtime/config.ts';
 import { ApiClient, ApiError } from './api-client.ts';
 
@@ -15,6 +17,8 @@ interface Command {
   summary: string;
   options?: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
   positionals?: string[];
+  /** The last positional may repeat (one or more). */
+  variadic?: boolean;
   run(ctx: {
     opts: Options;
     args: string[];
@@ -247,7 +251,96 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  'image info': {
+    usage: 'outboard image info IMAGE [IMAGE…]',
+    summary: "A guest's disk images (raw, qcow2, VMDK): container, partitions, volumes, filesystems, OS.",
+    positionals: ['IMAGE'],
+    variadic: true,
+    async run({ args, out }) {
+      const { describeImages, openImages } = await import('../disk/inspect.ts');
+      const opened = await openImages(args);
+      try {
+        const info = describeImages(args, opened);
+        out(info, formatInfo(info));
+        return 0;
+      } finally {
+        await opened.close();
+      }
+    },
+  },
+  'image files': {
+    usage: 'outboard image files IMAGE [IMAGE…] [--hash sha256]',
+    summary:
+      'Every regular file of the guest: PATH<TAB>SIZE[<TAB>SHA256], sorted (tab, newline and \\ in names escaped).',
+    positionals: ['IMAGE'],
+    variadic: true,
+    options: { hash: { type: 'string' } },
+    async run({ args, opts, out }) {
+      if (opts.hash !== undefined && opts.hash !== 'sha256')
+        throw new UsageError('--hash supports only sha256');
+      const { listGuestFiles, openImages } = await import('../disk/inspect.ts');
+      const opened = await openImages(args);
+      try {
+        if (!opened.guest.view) throw new UsageError(`no readable filesystem in ${args.join(', ')}`);
+        const files = await listGuestFiles(opened, opts.hash ? { hash: 'sha256' } : {});
+        out(
+          files,
+          files
+            .map((f) => [escapeField(f.path), f.size, ...(f.sha256 ? [f.sha256] : [])].join('\t'))
+            .join('\n'),
+        );
+        return 0;
+      } finally {
+        await opened.close();
+      }
+    },
+  },
+  'image cat': {
+    usage: 'outboard image cat IMAGE GUESTPATH [--disk MORE_IMAGE]…',
+    summary: 'Write one file of the guest to standard output.',
+    positionals: ['IMAGE', 'GUESTPATH'],
+    options: { disk: { type: 'string', multiple: true } },
+    async run({ args, opts }) {
+      const { openImages } = await import('../disk/inspect.ts');
+      const opened = await openImages([args[0]!, ...((opts.disk as string[] | undefined) ?? [])]);
+      try {
+        const view = opened.guest.view;
+        if (!view) throw new UsageError(`no readable filesystem in ${args[0]}`);
+        const { pipeline } = await import('node:stream/promises');
+        await pipeline(view.createReadStream(args[1]!), process.stdout, { end: false });
+        return 0;
+      } finally {
+        await opened.close();
+      }
+    },
+  },
 };
+
+function escapeField(s: string): string {
+  return s.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c] ?? c);
+}
+
+function formatInfo(info: ReturnType<typeof import('../disk/inspect.ts').describeImages>): string {
+  const lines: string[] = [];
+  for (const d of info.disks) lines.push(`disk ${d.path}: ${d.format}, ${d.virtualSize} bytes`);
+  for (const [i, t] of info.partitionTables.entries()) {
+    lines.push(
+      `disk${i} partition table: ${t.scheme}${t.scheme === 'none' ? '' : ` (${t.sectorSize}-byte sectors)`}`,
+    );
+    for (const n of t.notes) lines.push(`  note: ${n}`);
+  }
+  for (const v of info.volumes) {
+    const fs = v.filesystem
+      ? `${v.filesystem.kind}${v.filesystem.label ? ` label=${v.filesystem.label}` : ''}${v.filesystem.uuid ? ` uuid=${v.filesystem.uuid}` : ''}${v.filesystem.needsRecovery ? ' (journal not replayed)' : ''}`
+      : `no filesystem${v.problem ? ` (${v.problem})` : ''}`;
+    lines.push(
+      `volume ${v.id} (${v.kind}, ${v.size} bytes): ${fs}${v.mountPoint ? ` mounted at ${v.mountPoint}` : ''}`,
+    );
+  }
+  if (info.os) lines.push(`os: ${info.os.PRETTY_NAME ?? `${info.os.ID ?? '?'} ${info.os.VERSION_ID ?? ''}`}`);
+  for (const n of info.notes) lines.push(`note: ${n}`);
+  return lines.join('\n');
+}
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
@@ -293,7 +386,10 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const expected = command.positionals ?? [];
-    if (parsed.positionals.length !== expected.length) {
+    const countOk = command.variadic
+      ? parsed.positionals.length >= expected.length
+      : parsed.positionals.length === expected.length;
+    if (!countOk) {
       throw new UsageError(
         `expected ${expected.length ? expected.join(' ') : 'no arguments'}; usage: ${command.usage}`,
       );
@@ -313,6 +409,14 @@ export async function main(argv: string[]): Promise<number> {
     };
     return await command.run({ opts, args: parsed.positionals, api, out });
   } catch (error) {
+    if (error instanceof DiskFormatError || error instanceof GuestPathError) {
+      process.stderr.write(`outboard ${name}: ${error.message}\n`);
+      return 1;
+    }
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (error as NodeJS.ErrnoException).path) {
+      process.stderr.write(`outboard ${name}: no such file: ${(error as NodeJS.ErrnoException).path}\n`);
+      return 1;
+    }
     if (error instanceof UsageError || error instanceof ApiError || error instanceof ConfigError) {
       process.stderr.write(`outboard ${name}: ${error.message}\n`);
       return error instanceof ApiError ? 1 : 2;
