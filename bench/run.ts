@@ -2,17 +2,22 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, freemem, totalmem } from 'node:os';
 import { runBusMatchingBench } from './bus-matching.ts';
+import { runDiskBench } from './disk-read.ts';
 import { type BenchResult, runQueueBench } from './queue-throughput.ts';
 
 const results: BenchResult[] = [];
-for (const bench of [runQueueBench, runBusMatchingBench]) {
-  const r = await bench();
-  process.stdout.write(
-    `${r.name}\n${Object.entries(r.metrics)
-      .map(([k, v]) => `  ${k}: ${v}`)
-      .join('\n')}\n`,
-  );
-  results.push(r);
+const benches: (() => Promise<BenchResult | BenchResult[]>)[] = [
+  runQueueBench,
+  runBusMatchingBench,
+  runDiskBench,
+];
+for (const bench of benches) {
+  const out = await bench();
+  for (const r of Array.isArray(out) ? out : [out]) {
+    const lines = Object.entries(r.metrics).map(([k, v]) => `  ${k}: ${v}`);
+    process.stdout.write(`${r.name}\n${lines.join('\n')}\n`);
+    results.push(r);
+  }
 }
 
 const cpu = cpus();
