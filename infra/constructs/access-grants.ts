@@ -168,6 +168,13 @@ function statementsFor(scope: Construct, spec: FunctionSpec, r: AccessResources)
         resources: [snapshots],
         conditions: { Null: { [`aws:ResourceTag/${SNAPSHOT_TENANT_TAG}`]: 'false' } },
       }),
+      // Reading snapshot blocks through the EBS direct APIs, only of snapshots Outboard made.
+      new PolicyStatement({
+        sid: 'ReadTenantSnapshotBlocks',
+        actions: ['ebs:ListSnapshotBlocks', 'ebs:GetSnapshotBlock'],
+        resources: [snapshots],
+        conditions: { Null: { [`aws:ResourceTag/${SNAPSHOT_TENANT_TAG}`]: 'false' } },
+      }),
       new PolicyStatement({
         sid: 'DescribeGuests',
         actions: ['ec2:DescribeInstances', 'ec2:DescribeVolumes', 'ec2:DescribeSnapshots'],

@@ -474,6 +474,21 @@ describe('IAM follows the declared access, nothing more', () => {
     },
   );
 
+  it.each(topology.functions.map((f) => [f.name, f] as const))(
+    '%s: EBS direct API block reads only with the connector, only of tenant-tagged snapshots',
+    (name, spec) => {
+      const ebs = statementsOf(name).filter((s) => actionsOf(s).some((a) => a.startsWith('ebs:')));
+      if (!spec.access.connector) {
+        expect(ebs).toEqual([]);
+        return;
+      }
+      expect(ebs).toHaveLength(1);
+      expect(actionsOf(ebs[0]!).sort()).toEqual(['ebs:GetSnapshotBlock', 'ebs:ListSnapshotBlocks']);
+      expect(ebs[0]!.Condition).toEqual({ Null: { 'aws:ResourceTag/outboard:tenant': 'false' } });
+      expect(JSON.stringify(ebs[0]!.Resource)).toContain(':ec2:*::snapshot/*');
+    },
+  );
+
   it('api can pass the scheduler role; backup-trigger cannot', () => {
     const schedulerRole = JSON.stringify(arnOf(internal.id(internal.stack.storage.schedulerRole)));
     const canPass = (name: string) =>

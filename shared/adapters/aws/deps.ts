@@ -4,6 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EBSClient } from '@aws-sdk/client-ebs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -14,6 +15,7 @@ import { z } from 'zod';
 import { TenantId } from '../../contracts/common.ts';
 import type { ConnectorKind } from '../../contracts/guest.ts';
 import { AWS_ENV, type Deps, ESTATES, type TenancyConfig } from '../../deps.ts';
+import { EbsSnapshotSource } from '../../disk/block/ebs-source.ts';
 import type { Connector, Connectors } from '../../ports.ts';
 import { topology } from '../../topology.ts';
 import { DynamoDbRegistry } from './dynamodb-registry.ts';
@@ -128,7 +130,12 @@ export function readAwsEnv(env: Env = process.env): AwsConfig {
 export function awsDeps(env: Env = process.env): Deps {
   const config = readAwsEnv(env);
   const clientConfig = config.region ? { region: config.region } : {};
-  const ec2 = new Ec2Connector({ client: new EC2Client(clientConfig), region: config.region });
+  const ebs = new EBSClient(clientConfig);
+  const ec2 = new Ec2Connector({
+    client: new EC2Client(clientConfig),
+    region: config.region,
+    openEbsSnapshot: (snapshotId) => EbsSnapshotSource.open({ client: ebs, snapshotId }),
+  });
   const connectors: Connectors = {
     get(kind: ConnectorKind): Connector {
       if (kind === 'aws-ec2') return ec2;

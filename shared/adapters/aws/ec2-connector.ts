@@ -15,7 +15,8 @@
  * device-name order (digit runs compare as numbers: /dev/sda2 before /dev/sda10;
  * the rest by character code).
  *
- * Reading blocks (openDisk) needs the EBS direct APIs, which come with a later block source.
+ * Reading blocks (openDisk) goes through the EBS direct APIs (ListSnapshotBlocks, GetSnapshotBlock):
+ * only the blocks a reader asks for are fetched, nothing is restored to a volume.
  */
 import {
   CreateSnapshotsCommand,
@@ -32,6 +33,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-ec2';
 import type { SnapshotDisk } from '../../contracts/job.ts';
+import type { ByteSource } from '../../disk/types.ts';
 import type { Connector, DiscoveredGuest, DiskReader, SnapshotInfo, SnapshotRequest } from '../../ports.ts';
 import { isAwsError } from './util.ts';
 
@@ -58,6 +60,8 @@ export class DiskReaderUnavailableError extends Error {
 
 export interface Ec2ConnectorOptions {
   client: EC2Client;
+  /** Opens one EBS snapshot for block reads (the EBS direct API source); without it openDisk refuses. */
+  openEbsSnapshot?: (ebsSnapshotId: string) => Promise<ByteSource>;
   /** The client's region; put on discovered guests' refs and checked against requests' refs. */
   region?: string;
 }
@@ -117,8 +121,11 @@ export class Ec2Connector implements Connector {
   readonly #client: EC2Client;
   readonly #region: string | undefined;
 
+  readonly #openEbs: Ec2ConnectorOptions['openEbsSnapshot'];
+
   constructor(options: Ec2ConnectorOptions) {
     this.#client = options.client;
+    this.#openEbs = options.openEbsSnapshot;
     this.#region = options.region;
   }
 
@@ -233,9 +240,35 @@ export class Ec2Connector implements Connector {
   }
 
   async openDisk(tenantId: string, snapshotId: string, diskIndex: number): Promise<DiskReader> {
-    throw new DiskReaderUnavailableError(
-      `aws-ec2: cannot open disk ${diskIndex} of snapshot "${snapshotId}" (tenant ${tenantId}): reading EBS snapshot blocks comes with the EBS direct API block source, which is not built yet`,
-    );
+    if (!this.#openEbs) {
+      throw new DiskReaderUnavailableError(
+        `aws-ec2: cannot open disk ${diskIndex} of snapshot "${snapshotId}" (tenant ${tenantId}): no EBS direct API client configured`,
+      );
+    }
+    const snapshots = await this.#describeSnapshots(this.#groupFilters(tenantId, snapshotId));
+    if (snapshots.length === 0) {
+      throw new DiskReaderUnavailableError(
+        `aws-ec2: snapshot "${snapshotId}" (tenant ${tenantId}) does not exist`,
+      );
+    }
+    const info = await this.#info(tenantId, snapshotId, snapshots, false);
+    if (info.state !== 'completed') {
+      throw new DiskReaderUnavailableError(
+        `aws-ec2: snapshot "${snapshotId}" is still pending; only completed EBS snapshots can be read`,
+      );
+    }
+    const ebs = this.#ordered(snapshots)[diskIndex];
+    if (!Number.isInteger(diskIndex) || !ebs) {
+      throw new DiskReaderUnavailableError(
+        `aws-ec2: snapshot "${snapshotId}" has ${snapshots.length} disk(s); there is no disk ${diskIndex}`,
+      );
+    }
+    const source = await this.#openEbs(ebs.snapshotId);
+    return {
+      size: source.size,
+      read: (offset, length) => source.read(offset, length),
+      close: () => source.close(),
+    };
   }
 
   async deleteSnapshot(tenantId: string, snapshotId: string): Promise<void> {
@@ -370,20 +403,7 @@ export class Ec2Connector implements Connector {
       );
     }
 
-    const ordered = [...snapshots].sort((a, b) => {
-      const da = a.tags[EC2_TAGS.device];
-      const db = b.tags[EC2_TAGS.device];
-      if (da && db && da !== db) return compareDeviceNames(da, db);
-      if (da && !db) return -1;
-      if (!da && db) return 1;
-      return a.volumeId === b.volumeId
-        ? a.snapshotId < b.snapshotId
-          ? -1
-          : 1
-        : a.volumeId < b.volumeId
-          ? -1
-          : 1;
-    });
+    const ordered = this.#ordered(snapshots);
     const disks: SnapshotDisk[] = ordered.map((s, index) => ({
       index,
       sizeBytes: s.sizeGiB * GIB,
@@ -409,5 +429,23 @@ export class Ec2Connector implements Connector {
       createdAt: new Date(times.length > 0 ? Math.min(...times) : Date.now()).toISOString(),
       state: ordered.every((s) => s.state === 'completed') ? 'completed' : 'pending',
     };
+  }
+
+  /** Disk order: by device name (digit runs as numbers), then volume id, then snapshot id. */
+  #ordered(snapshots: EbsSnapshot[]): EbsSnapshot[] {
+    return [...snapshots].sort((a, b) => {
+      const da = a.tags[EC2_TAGS.device];
+      const db = b.tags[EC2_TAGS.device];
+      if (da && db && da !== db) return compareDeviceNames(da, db);
+      if (da && !db) return -1;
+      if (!da && db) return 1;
+      return a.volumeId === b.volumeId
+        ? a.snapshotId < b.snapshotId
+          ? -1
+          : 1
+        : a.volumeId < b.volumeId
+          ? -1
+          : 1;
+    });
   }
 }

@@ -325,11 +325,55 @@ describe('Ec2Connector.deleteSnapshot and openDisk', () => {
     expect(ec2.commandCalls(DeleteSnapshotCommand)).toHaveLength(0);
   });
 
-  it('openDisk says block reads need the EBS direct API block source', async () => {
+  it('openDisk refuses without an EBS direct API client', async () => {
     await expect(connector().openDisk('t1', 'job_0000000001', 0)).rejects.toMatchObject({
       name: 'DiskReaderUnavailableError',
-      message: expect.stringMatching(/job_0000000001.*EBS direct API/),
+      message: expect.stringMatching(/disk 0 of snapshot "job_0000000001".*no EBS direct API client/),
     });
+  });
+
+  it('openDisk reads the EBS snapshot of the disk at that index, in device order', async () => {
+    ec2.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [
+        withDevice(ebs('snap-b', 'vol-b', 8), '/dev/sdb'),
+        withDevice(ebs('snap-a', 'vol-a', 8), '/dev/sda1'),
+      ],
+    });
+    const opened: string[] = [];
+    const withEbs = new Ec2Connector({
+      client: new EC2Client({ region: 'eu-west-1' }),
+      region: 'eu-west-1',
+      openEbsSnapshot: async (id) => {
+        opened.push(id);
+        return {
+          size: 8 * GIB,
+          read: async (_o, n) => new Uint8Array(n).fill(id === 'snap-a' ? 0xaa : 0xbb),
+          close: async () => undefined,
+        };
+      },
+    });
+    const disk1 = await withEbs.openDisk('t1', 'job_0000000001', 1);
+    expect(opened).toEqual(['snap-b']);
+    expect(disk1.size).toBe(8 * GIB);
+    expect([...(await disk1.read(0, 2))]).toEqual([0xbb, 0xbb]);
+    await expect(withEbs.openDisk('t1', 'job_0000000001', 2)).rejects.toThrow(
+      /has 2 disk\(s\); there is no disk 2/,
+    );
+  });
+
+  it('openDisk refuses a pending or missing snapshot', async () => {
+    const withEbs = new Ec2Connector({
+      client: new EC2Client({ region: 'eu-west-1' }),
+      openEbsSnapshot: async () => {
+        throw new Error('must not be called');
+      },
+    });
+    ec2
+      .on(DescribeSnapshotsCommand)
+      .resolvesOnce({ Snapshots: [withDevice(ebs('snap-a', 'vol-a', 8, { State: 'pending' }), '/dev/sda')] });
+    await expect(withEbs.openDisk('t1', 'job_0000000001', 0)).rejects.toThrow(/still pending/);
+    ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    await expect(withEbs.openDisk('t1', 'job_0000000001', 0)).rejects.toThrow(/does not exist/);
   });
 });
 
