@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireTools, run } from '../../support/system-tools.ts';
 import { generateTree, type TreeManifest } from '../../support/trees.ts';
+import { protofile } from '../../support/xfs-proto.ts';
 
 const BIN = new URL('../../../bin/outboard.ts', import.meta.url).pathname;
 
@@ -44,7 +45,7 @@ function convert(image: string, format: 'qcow2' | 'vmdk', extra: string[] = []):
 }
 
 describe('outboard image files on images made by real tools', () => {
-  beforeAll(() => requireTools('mke2fs', 'sfdisk', 'qemu-img'));
+  beforeAll(() => requireTools('mke2fs', 'mkfs.xfs', 'sfdisk', 'qemu-img'));
 
   for (const seed of [11, 12]) {
     it(`lists an ext4 tree exactly, raw, qcow2 and VMDK (seed ${seed})`, () => {
@@ -63,6 +64,30 @@ describe('outboard image files on images made by real tools', () => {
       expect(listed(convert(image, 'vmdk', ['-o', 'subformat=streamOptimized']))).toEqual(want);
     });
   }
+
+  it('lists an XFS tree made by mkfs.xfs -p exactly, raw, qcow2 and VMDK', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ob-files-xfs-'));
+    const tree = join(dir, 'tree');
+    mkdirSync(tree);
+    const manifest = generateTree(tree, {
+      seed: 31,
+      files: 150,
+      maxDepth: 10,
+      largeFiles: 1,
+      sparseFiles: 1,
+    });
+    const { proto, expected } = protofile(tree, manifest);
+    writeFileSync(join(dir, 'proto'), proto);
+    const image = join(dir, 'xfs.img');
+    expect(run('truncate', ['-s', '320M', image]).code).toBe(0);
+    const mk = run('mkfs.xfs', ['-q', '-f', '-p', join(dir, 'proto'), image]);
+    expect(mk.code, mk.stderr).toBe(0);
+    const want = expectedLines(expected);
+    expect(want.length).toBeGreaterThan(100);
+    expect(listed(image)).toEqual(want);
+    expect(listed(convert(image, 'qcow2'))).toEqual(want);
+    expect(listed(convert(image, 'vmdk', ['-o', 'subformat=streamOptimized']))).toEqual(want);
+  });
 
   it('finds an ext4 filesystem inside a GPT partition at an offset', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ob-files-gpt-'));

@@ -27,45 +27,11 @@ import { probeXfs } from '../../../shared/disk/fs/xfs/probe.ts';
 import type { FileSystem } from '../../../shared/disk/types.ts';
 import { requireTools, run } from '../../support/system-tools.ts';
 import { generateTree, type TreeManifest } from '../../support/trees.ts';
+import { protofile } from '../../support/xfs-proto.ts';
 import { FileSource, hashFile, type Walked, walk } from '../../unit/disk/fs/xfs/xfs-support.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'ob-xfs-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-const unpackable = (name: string) => /[\s:]/.test(name) || name === '$';
-
-/** A protofile for the tree under `src`, and the manifest restricted to what it can hold. */
-function protofile(src: string, manifest: TreeManifest): { proto: string; expected: TreeManifest } {
-  const expected: TreeManifest = {};
-  const lines = ['outboard', '0 0', 'd--755 0 0'];
-  const children = new Map<string, string[]>();
-  for (const p of Object.keys(manifest).sort()) {
-    const slash = p.lastIndexOf('/');
-    const parent = slash < 0 ? '' : p.slice(0, slash);
-    children.set(parent, [...(children.get(parent) ?? []), p]);
-  }
-  const emit = (dir: string) => {
-    for (const p of children.get(dir) ?? []) {
-      const e = manifest[p] as TreeManifest[string];
-      const name = p.slice(p.lastIndexOf('/') + 1);
-      if (unpackable(name)) continue;
-      if (e.type === 'dir') {
-        lines.push(`${name} d--755 0 0`);
-        emit(p);
-        lines.push('$');
-      } else if (e.type === 'file') {
-        lines.push(`${name} ---644 0 0 ${join(src, p)}`);
-      } else {
-        if (/\s/.test(e.linkTarget as string)) continue;
-        lines.push(`${name} l--777 0 0 ${e.linkTarget}`);
-      }
-      expected[p] = e;
-    }
-  };
-  emit('');
-  lines.push('$', '');
-  return { proto: lines.join('\n'), expected };
-}
 
 function mkfs(image: string, size: string, proto: string, args: string[] = []): void {
   const protoPath = `${image}.proto`;
