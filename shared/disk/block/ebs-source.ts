@@ -7,7 +7,7 @@ import {
   type ListSnapshotBlocksCommandOutput,
 } from '@aws-sdk/client-ebs';
 import { DiskFormatError, type FetchStats, type MeasuredSource } from '../types.ts';
-import { LruCache } from './lru.ts';
+import { LruCache } from '../lru.ts';
 import { assertOpen, readableLength } from './range.ts';
 import { type RetryPolicy, withRetries } from './retry.ts';
 import { Semaphore } from './semaphore.ts';

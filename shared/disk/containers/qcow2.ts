@@ -1,4 +1,4 @@
-import { LruCache } from '../block/lru.ts';
+import { LruCache } from '../lru.ts';
 import { readableLength } from '../block/range.ts';
 import { type ByteSource, type Container, type ContainerInfo, DiskFormatError } from '../types.ts';
 import { type Opener, openBacking } from './backing.ts';

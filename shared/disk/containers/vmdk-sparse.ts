@@ -1,4 +1,4 @@
-import { LruCache } from '../block/lru.ts';
+import { LruCache } from '../lru.ts';
 import { readableLength } from '../block/range.ts';
 import { type ByteSource, DiskFormatError } from '../types.ts';
 import { u64le, view } from './bytes.ts';

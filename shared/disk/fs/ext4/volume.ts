@@ -1,7 +1,7 @@
 import type { ByteSource } from '../../types.ts';
 import { DiskFormatError } from '../../types.ts';
 import { LAYER } from './constants.ts';
-import { Lru } from './lru.ts';
+import { LruCache } from '../../lru.ts';
 
 /** Largest single read issued to the volume; bigger ranges are split. */
 export const MAX_READ = 8 << 20;
@@ -15,13 +15,13 @@ export class ExtVolume {
   readonly source: ByteSource;
   readonly blockSize: number;
   readonly blocksCount: number;
-  readonly #cache: Lru<number, Uint8Array>;
+  readonly #cache: LruCache<number, Uint8Array>;
 
   constructor(source: ByteSource, blockSize: number, blocksCount: number, cacheBlocks = 256) {
     this.source = source;
     this.blockSize = blockSize;
     this.blocksCount = blocksCount;
-    this.#cache = new Lru(cacheBlocks);
+    this.#cache = new LruCache(cacheBlocks);
   }
 
   /** Throws unless blocks [block, block + count) lie inside the filesystem; `ref` is where the number was found. */

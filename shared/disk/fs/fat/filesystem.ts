@@ -17,7 +17,7 @@ import {
   parseShort,
 } from './dirent.ts';
 import { readExact } from './io.ts';
-import { Lru } from './lru.ts';
+import { LruCache } from '../../lru.ts';
 import { foldName } from './names.ts';
 import type { FatTable } from './table.ts';
 
@@ -38,10 +38,10 @@ export class FatFileSystem implements FileSystem {
   readonly #source: ByteSource;
   readonly #g: Geometry;
   readonly #fat: FatTable;
-  readonly #dirs = new Lru<number, Directory>(32);
-  readonly #entries = new Lru<number, ShortEntry>(4096);
+  readonly #dirs = new LruCache<number, Directory>(32);
+  readonly #entries = new LruCache<number, ShortEntry>(4096);
   /** Cluster chains by `first:count`: entries sharing a chain (cross-links) walk it once. */
-  readonly #chains = new Lru<string, number[]>(8);
+  readonly #chains = new LruCache<string, number[]>(8);
   #notes = 0;
 
   constructor(source: ByteSource, g: Geometry, fat: FatTable, info: FileSystemInfo) {

@@ -8,7 +8,7 @@ import { DiskFormatError } from '../../types.ts';
 import type { Geometry } from './boot.ts';
 import { LAYER } from './boot.ts';
 import { readExact } from './io.ts';
-import { Lru } from './lru.ts';
+import { LruCache } from '../../lru.ts';
 
 const CHUNK = 64 * 1024;
 
@@ -16,7 +16,7 @@ export class FatTable {
   readonly #source: ByteSource;
   readonly #g: Geometry;
   readonly #bytes: number;
-  readonly #chunks = new Lru<number, Uint8Array>(64);
+  readonly #chunks = new LruCache<number, Uint8Array>(64);
   readonly #eoc: number;
   readonly #bad: number;
 
