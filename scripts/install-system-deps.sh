@@ -12,6 +12,7 @@ PACKAGES=(
   mtools      # mcopy, mmd: files into FAT images without mounting
   fdisk       # sfdisk: MBR and GPT partition tables on image files
   lvm2        # LVM2 physical volumes and logical volumes
+  rpm         # rpm's own version comparison and SQLite rpmdbs as oracles
 )
 
 missing=()
