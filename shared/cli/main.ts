@@ -314,6 +314,43 @@ const COMMANDS: Record<string, Command> = {
       }
     },
   },
+  'versions compare': {
+    usage: 'outboard versions compare --scheme dpkg|rpm|apk < PAIRS',
+    summary:
+      'Compare version pairs, lines A<TAB>B on stdin: prints -1, 0 or 1 per line, or invalid (either side invalid, or not exactly one TAB).',
+    options: { scheme: { type: 'string' } },
+    async run({ opts }) {
+      const { isVersionScheme } = await import('../versions/index.ts');
+      if (!isVersionScheme(opts.scheme)) throw new UsageError('--scheme must be dpkg, rpm or apk');
+      const { compareStream } = await import('../versions/compare-stream.ts');
+      await compareStream(opts.scheme, process.stdin, process.stdout);
+      return 0;
+    },
+  },
+  inventory: {
+    usage: 'outboard inventory IMAGE [IMAGE…] [--format table|json|cyclonedx]',
+    summary: "A guest's OS, installed packages (dpkg, rpm, apk) and kernels, read from its disk images.",
+    positionals: ['IMAGE'],
+    variadic: true,
+    options: { format: { type: 'string' } },
+    async run({ args, opts }) {
+      const { INVENTORY_FORMATS, formatInventory } = await import('../inventory/format.ts');
+      const format = (opts.format ?? (opts.json ? 'json' : 'table')) as (typeof INVENTORY_FORMATS)[number];
+      if (!INVENTORY_FORMATS.includes(format))
+        throw new UsageError(`--format must be ${INVENTORY_FORMATS.join(', ')}`);
+      const { openImages } = await import('../disk/inspect.ts');
+      const { collectInventory } = await import('../inventory/collect.ts');
+      const opened = await openImages(args);
+      try {
+        if (!opened.guest.view) throw new UsageError(`no readable filesystem in ${args.join(', ')}`);
+        const inventory = await collectInventory(opened.guest.view);
+        process.stdout.write(`${formatInventory(inventory, format)}\n`);
+        return 0;
+      } finally {
+        await opened.close();
+      }
+    },
+  },
 };
 
 function escapeField(s: string): string {
