@@ -6,8 +6,8 @@ import {
   ListSnapshotBlocksCommand,
   type ListSnapshotBlocksCommandOutput,
 } from '@aws-sdk/client-ebs';
-import { DiskFormatError, type FetchStats, type MeasuredSource } from '../types.ts';
 import { LruCache } from '../lru.ts';
+import { DiskFormatError, type FetchStats, type MeasuredSource } from '../types.ts';
 import { assertOpen, readableLength } from './range.ts';
 import { type RetryPolicy, withRetries } from './retry.ts';
 import { Semaphore } from './semaphore.ts';

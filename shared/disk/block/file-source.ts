@@ -1,6 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
-import type { FetchStats, MeasuredSource } from '../types.ts';
 import { LruCache } from '../lru.ts';
+import type { FetchStats, MeasuredSource } from '../types.ts';
 import { assertOpen, readableLength } from './range.ts';
 import { emptyStats } from './stats.ts';
 

@@ -1,5 +1,5 @@
-import { LruCache } from '../lru.ts';
 import { readableLength } from '../block/range.ts';
+import { LruCache } from '../lru.ts';
 import { type ByteSource, type Container, type ContainerInfo, DiskFormatError } from '../types.ts';
 import { type Opener, openBacking } from './backing.ts';
 import { view } from './bytes.ts';
@@ -78,7 +78,8 @@ async function readL1(source: ByteSource, h: Qcow2Header): Promise<number[]> {
   const l1: number[] = [];
   for (let i = 0; i < h.l1Size; i++) {
     const at = h.l1TableOffset + i * 8;
-    const offset = (dv.getUint32(i * 8) & 0x00ffffff) * 2 ** 32 + (dv.getUint32(i * 8 + 4) & 0xfffffe00);
+    const offset =
+      (dv.getUint32(i * 8) & 0x00ffffff) * 2 ** 32 + ((dv.getUint32(i * 8 + 4) & 0xfffffe00) >>> 0);
     if (offset !== 0) {
       if (offset % h.clusterSize !== 0) {
         throw new DiskFormatError(LAYER, `L1 entry ${i} points at unaligned L2 table ${offset}`, at);
@@ -179,7 +180,7 @@ class Qcow2Container implements Container {
     const lo = l2.getUint32(index * 8 + 4);
     if (hi & 0x40000000) return this.#compressedMapping(hi, lo, entryAt);
     if (this.#h.version === 3 && lo & 1) return { kind: 'zero' };
-    const host = (hi & 0x00ffffff) * 2 ** 32 + (lo & 0xfffffe00);
+    const host = (hi & 0x00ffffff) * 2 ** 32 + ((lo & 0xfffffe00) >>> 0);
     if (host === 0) return { kind: 'unallocated' };
     if (host % this.#h.clusterSize !== 0) {
       throw new DiskFormatError(LAYER, `L2 entry points at unaligned cluster ${host}`, entryAt);

@@ -1,5 +1,5 @@
-import { LruCache } from '../lru.ts';
 import { readableLength } from '../block/range.ts';
+import { LruCache } from '../lru.ts';
 import { type ByteSource, DiskFormatError } from '../types.ts';
 import { u64le, view } from './bytes.ts';
 import { decompress } from './decompress.ts';

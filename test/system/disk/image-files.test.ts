@@ -19,10 +19,10 @@ function expectedLines(manifest: TreeManifest): string[] {
     .filter(([, e]) => e.type === 'file')
     .map(
       ([path, e]) =>
-        `/${path}`.replace(
+        `${`/${path}`.replace(
           /[\\\t\n\r]/g,
           (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!,
-        ) + `\t${e.size}\t${e.sha256}`,
+        )}\t${e.size}\t${e.sha256}`,
     )
     .sort((a, b) => Buffer.compare(Buffer.from(a.split('\t')[0]!), Buffer.from(b.split('\t')[0]!)));
 }

@@ -1,7 +1,7 @@
+import { LruCache } from '../../lru.ts';
 import type { ByteSource } from '../../types.ts';
 import { DiskFormatError } from '../../types.ts';
 import { LAYER } from './constants.ts';
-import { LruCache } from '../../lru.ts';
 
 /** Largest single read issued to the volume; bigger ranges are split. */
 export const MAX_READ = 8 << 20;

@@ -3,6 +3,8 @@
  * its short directory entry (always a multiple of 32 past the boot sector), the root's is 1, and
  * everything about a node is read back from that entry, so `getNode` works for every number handed out.
  */
+
+import { LruCache } from '../../lru.ts';
 import type { ByteSource, DirEntry, FileSystem, FileSystemInfo, FsNode } from '../../types.ts';
 import { DiskFormatError } from '../../types.ts';
 import type { Geometry } from './boot.ts';
@@ -17,7 +19,6 @@ import {
   parseShort,
 } from './dirent.ts';
 import { readExact } from './io.ts';
-import { LruCache } from '../../lru.ts';
 import { foldName } from './names.ts';
 import type { FatTable } from './table.ts';
 

@@ -3,12 +3,13 @@
  * mark, a bad-cluster mark or 0 (free). Read lazily in chunks; chains are walked with hard bounds so
  * that a loop or a runaway chain is a DiskFormatError, never a hang.
  */
+
+import { LruCache } from '../../lru.ts';
 import type { ByteSource } from '../../types.ts';
 import { DiskFormatError } from '../../types.ts';
 import type { Geometry } from './boot.ts';
 import { LAYER } from './boot.ts';
 import { readExact } from './io.ts';
-import { LruCache } from '../../lru.ts';
 
 const CHUNK = 64 * 1024;
 
