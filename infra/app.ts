@@ -4,14 +4,21 @@
  * - internal: `tenantId` (default `internal`).
  * - provider: `jwtIssuer` (https URL, required), `jwtAudience` (list or comma-separated, required),
  *   `tenantClaim` (default `tenant_id`).
+ * - `feedUrls`: feed URLs the feed-sync function imports every 6 hours (list or comma-separated; optional).
  * The stack is environment-agnostic and synthesizes offline: no credentials, no Docker (esbuild runs locally).
  */
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { estateConfigFromContext } from './config.ts';
+import { estateConfigFromContext, feedUrlsFromContext } from './config.ts';
 import { OutboardStack } from './outboard-stack.ts';
 
-export { CONTEXT_KEYS, type EstateConfig, estateConfigFromContext, InvalidContextError } from './config.ts';
+export {
+  CONTEXT_KEYS,
+  type EstateConfig,
+  estateConfigFromContext,
+  feedUrlsFromContext,
+  InvalidContextError,
+} from './config.ts';
 export { OutboardStack, type OutboardStackProps } from './outboard-stack.ts';
 
 export interface BuildAppOptions {
@@ -28,8 +35,10 @@ export function buildApp(
 ): { app: App; stack: OutboardStack } {
   const app = new App({ context, ...(options.outdir ? { outdir: options.outdir } : {}) });
   const estate = estateConfigFromContext((key) => app.node.tryGetContext(key));
+  const feedUrls = feedUrlsFromContext((key) => app.node.tryGetContext(key));
   const stack = new OutboardStack(app, 'Outboard', {
     estate,
+    feedUrls,
     description: `Outboard: agentless backup, patching, monitoring and anti-virus (estate: ${estate.estate})`,
   });
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

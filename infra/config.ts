@@ -12,6 +12,8 @@ export const CONTEXT_KEYS = {
   jwtIssuer: 'jwtIssuer',
   jwtAudience: 'jwtAudience',
   tenantClaim: 'tenantClaim',
+  /** Feed URLs the feed-sync function imports (list or comma-separated); empty: nothing to sync. */
+  feedUrls: 'feedUrls',
 } as const;
 
 /** Tenant of an `internal` estate when the `tenantId` context is absent. */
@@ -129,4 +131,24 @@ export function estateConfigFromContext(read: ContextReader): EstateConfig {
     );
   }
   return { estate, jwtIssuer, jwtAudience, tenantClaim };
+}
+
+/** The `feedUrls` context: https or http URLs (a Lambda function has no local feed files to read). */
+export function feedUrlsFromContext(read: ContextReader): string[] {
+  const urls = stringList(read, CONTEXT_KEYS.feedUrls);
+  for (const url of urls) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || url.includes(',')) {
+      throw new InvalidContextError(
+        `${CONTEXT_KEYS.feedUrls} must list http(s) URLs of feeds (got ${show(url)}); ` +
+          `e.g. -c ${CONTEXT_KEYS.feedUrls}=https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip`,
+      );
+    }
+  }
+  return urls;
 }

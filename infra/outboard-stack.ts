@@ -33,6 +33,8 @@ export interface OutboardStackProps extends StackProps {
   readonly topology?: Topology;
   /** Root the topology's entry paths are relative to. @default PROJECT_ROOT */
   readonly projectRoot?: string;
+  /** Feed URLs the feed-sync function imports (OUTBOARD_FEED_URLS). @default none: nothing to sync */
+  readonly feedUrls?: readonly string[];
 }
 
 /** Environment describing the estate, set on every function. */
@@ -71,6 +73,7 @@ export class OutboardStack extends Stack {
       [AWS_ENV.scheduleGroup]: this.storage.scheduleGroup.scheduleGroupName,
       [AWS_ENV.schedulerRoleArn]: this.storage.schedulerRole.roleArn,
       ...estateEnvironment(props.estate),
+      ...(props.feedUrls?.length ? { [AWS_ENV.feedUrls]: props.feedUrls.join(',') } : {}),
     };
 
     const routes: { route: HttpRoute; handler: IFunction; handlerName: string }[] = [];

@@ -52,4 +52,6 @@ export const AWS_ENV = {
   estate: 'OUTBOARD_ESTATE',
   internalTenantId: 'OUTBOARD_TENANT_ID',
   tenantClaim: 'OUTBOARD_TENANT_CLAIM',
+  /** Comma-separated feed URLs the feed-sync function imports (also read by the local runtime). */
+  feedUrls: 'OUTBOARD_FEED_URLS',
 } as const;

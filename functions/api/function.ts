@@ -9,7 +9,9 @@ import type { z } from 'zod';
 import {
   API_ROUTES,
   BackupRequestBody,
+  FindingsQuery,
   PageQuery,
+  PatchScanRequestBody,
   type RouteContract,
   routeKey,
 } from '../../shared/contracts/api.ts';
@@ -26,6 +28,8 @@ import {
   type RequestScope,
   registerGuest,
 } from '../../shared/domain/guests/guests.ts';
+import { requestPatchScan } from '../../shared/domain/patching/request.ts';
+import { InvalidCursorError, latestFindings, latestInventory } from '../../shared/domain/patching/results.ts';
 import {
   ConflictError,
   ForbiddenError,
@@ -156,6 +160,24 @@ function routes(deps: Deps): Record<string, RouteHandler> {
         await deps.registry.listRestorePoints(req.scope.tenantId, guestId(req), page(req.event)),
       );
     },
+    'POST /v1/guests/{guestId}/patch-scans': async (req) => {
+      parse(PatchScanRequestBody, readBody(req.event) ?? {}, 'body');
+      const job = await requestPatchScan(deps, req.scope, guestId(req));
+      return json(202, { jobId: job.id, status: job.status }, { location: `/v1/jobs/${job.id}` });
+    },
+    'GET /v1/guests/{guestId}/inventory': async (req) =>
+      json(200, await latestInventory(deps, req.scope.tenantId, guestId(req), page(req.event))),
+    'GET /v1/guests/{guestId}/findings': async (req) => {
+      const query = parse(FindingsQuery, req.event.queryStringParameters ?? {}, 'query');
+      return json(
+        200,
+        await latestFindings(deps, req.scope.tenantId, guestId(req), {
+          limit: query.limit,
+          ...(query.cursor ? { cursor: query.cursor } : {}),
+          ...(query.severity ? { severity: query.severity } : {}),
+        }),
+      );
+    },
     'GET /v1/jobs/{jobId}': async (req) => {
       const job = await deps.registry.getJob(req.scope.tenantId, req.params.jobId!);
       if (!job) throw new NotFoundError('JOB_NOT_FOUND', `job ${req.params.jobId} does not exist`);
@@ -182,6 +204,11 @@ function toProblem(error: unknown, instance: string): ProblemDetails | undefined
   });
   if (error instanceof BadRequestError)
     return { ...base(400, 'Bad Request', error), issues: error.issues ?? [] };
+  if (error instanceof InvalidCursorError)
+    return {
+      ...base(400, 'Bad Request', error),
+      issues: [{ code: 'custom', path: ['query', 'cursor'], message: error.message }],
+    };
   if (error instanceof NotFoundError) return base(404, 'Not Found', error);
   if (error instanceof ConflictError) return base(409, 'Conflict', error);
   if (error instanceof ConditionFailedError) return base(409, 'Conflict', error);

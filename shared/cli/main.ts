@@ -225,6 +225,84 @@ const COMMANDS: Record<string, Command> = {
       return job.status === 'succeeded' ? 0 : 1;
     },
   },
+  'patch-scan': {
+    usage: 'outboard patch-scan GUEST_ID [--wait] [--timeout SECONDS]',
+    summary: 'Request a patch scan now; --wait follows the job to its end (exit 1 if it failed).',
+    positionals: ['GUEST_ID'],
+    options: { wait: { type: 'boolean' }, timeout: { type: 'string' } },
+    async run({ args, opts, api, out }) {
+      const accepted = await api().request<{ jobId: string }>(
+        'POST',
+        `/v1/guests/${encodeURIComponent(args[0]!)}/patch-scans`,
+        {},
+      );
+      if (!opts.wait) {
+        out(accepted, accepted.jobId);
+        return 0;
+      }
+      const job = await waitForJob(api(), accepted.jobId, Number(opts.timeout ?? 900));
+      out(job, `${accepted.jobId}\t${job.status}`);
+      return job.status === 'succeeded' ? 0 : 1;
+    },
+  },
+  'feeds import': {
+    usage: 'outboard feeds import PATH-OR-URL [PATH-OR-URL…] [--replace]',
+    summary:
+      'Import package and advisory feeds into the local runtime (OUTBOARD_HOME), with every feed imported before (--replace: only these).',
+    positionals: ['PATH-OR-URL'],
+    variadic: true,
+    options: { replace: { type: 'boolean' } },
+    async run({ args, opts, out }) {
+      const { FsObjectStore } = await import('../adapters/local/object-store.ts');
+      const { homePaths } = await import('../runtime/local-deps.ts');
+      const { FeedImportError, importFeedsIntoStore } = await import('../domain/patching/feeds.ts');
+      const config = loadRuntimeConfig();
+      const objects = new FsObjectStore(homePaths(config.home).objects);
+      const locations = args.map((a) => (/^https?:\/\//i.test(a) ? a : resolve(a)));
+      const tty = process.stderr.isTTY;
+      const saved = await importFeedsIntoStore({ objects, clock: { now: () => new Date() } }, locations, {
+        ...(opts.replace ? { replace: 'all' as const } : {}),
+        progress: (location, i, total) => {
+          if (tty) process.stderr.write(`importing ${i + 1}/${total} ${location}\n`);
+        },
+      }).catch((error: unknown) => {
+        throw error instanceof FeedImportError ? new UsageError(error.message) : error;
+      });
+      out(
+        saved,
+        [
+          ...saved.sources.flatMap((s) =>
+            s.feeds.map(
+              (f) =>
+                `${f.kind}\t${f.release ?? '-'}\t${f.packages} packages\t${f.advisories} advisories\t${f.date ?? f.mtime ?? '-'}\t${f.location}`,
+            ),
+          ),
+          `feed index saved (${saved.indexBytes} bytes) from ${saved.sources.length} source(s) in ${config.home}`,
+        ].join('\n'),
+      );
+      return 0;
+    },
+  },
+  'feeds list': {
+    usage: 'outboard feeds list',
+    summary: 'The feeds imported into the local runtime (OUTBOARD_HOME), with their freshness.',
+    async run({ out }) {
+      const { FsObjectStore } = await import('../adapters/local/object-store.ts');
+      const { homePaths } = await import('../runtime/local-deps.ts');
+      const { loadFeedSources } = await import('../domain/patching/feeds.ts');
+      const config = loadRuntimeConfig();
+      const sources = await loadFeedSources(new FsObjectStore(homePaths(config.home).objects));
+      if (!sources)
+        throw new UsageError(`no feeds imported in ${config.home}: run outboard feeds import PATH-OR-URL`);
+      out(
+        sources,
+        sources.sources
+          .map((s) => `${s.location}\t${s.origin}\t${s.importedAt}\t${s.feeds.length} feed(s)`)
+          .join('\n'),
+      );
+      return 0;
+    },
+  },
   'jobs show': {
     usage: 'outboard jobs show JOB_ID [--wait]',
     summary: 'Show a job; --wait follows it to its end.',
@@ -349,6 +427,53 @@ const COMMANDS: Record<string, Command> = {
       } finally {
         await opened.close();
       }
+    },
+  },
+  scan: {
+    usage:
+      'outboard scan IMAGE [IMAGE…] --feed PATH [--feed PATH…] [--format table|json|cyclonedx|sarif] [--severity low|medium|high|critical] [--exit-code N]',
+    summary:
+      'Patch scan of a guest from its disk images against feeds; exits N (--exit-code) when findings remain, 3 when the guest is not assessable.',
+    positionals: ['IMAGE'],
+    variadic: true,
+    options: {
+      feed: { type: 'string', multiple: true },
+      format: { type: 'string' },
+      severity: { type: 'string' },
+      'exit-code': { type: 'string' },
+    },
+    async run({ args, opts }) {
+      const { SCAN_FORMATS, SEVERITY_LEVELS, filterBySeverity, formatScan } = await import(
+        '../patching/format.ts'
+      );
+      const format = (opts.format ?? (opts.json ? 'json' : 'table')) as (typeof SCAN_FORMATS)[number];
+      if (!SCAN_FORMATS.includes(format)) throw new UsageError(`--format must be ${SCAN_FORMATS.join(', ')}`);
+      const severity = opts.severity as (typeof SEVERITY_LEVELS)[number] | undefined;
+      if (severity !== undefined && !SEVERITY_LEVELS.includes(severity))
+        throw new UsageError(`--severity must be ${SEVERITY_LEVELS.join(', ')}`);
+      const exitCode = opts['exit-code'] === undefined ? 0 : Number(opts['exit-code']);
+      if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255)
+        throw new UsageError('--exit-code must be an integer 0-255');
+      const feeds = (opts.feed as string[] | undefined) ?? [];
+      if (feeds.length === 0) throw new UsageError('at least one --feed is required');
+      const { scanImages } = await import('../patching/scan.ts');
+      const tty = process.stderr.isTTY === true;
+      const { FeedFormatError } = await import('../feeds/types.ts');
+      const scanned = await scanImages(args, feeds, {
+        progress: (stage, detail) => {
+          if (tty) process.stderr.write(`\r\x1b[K${stage}: ${detail}${stage === 'done' ? '\n' : ''}`);
+        },
+      }).catch((error: unknown) => {
+        if (tty) process.stderr.write('\n');
+        throw error instanceof FeedFormatError ? new UsageError(`feed: ${error.message}`) : error;
+      });
+      const result = filterBySeverity(scanned, severity);
+      process.stdout.write(`${formatScan(result, format)}\n`);
+      if (!result.assessable) {
+        process.stderr.write(`outboard scan: not assessable: ${result.reasons.join('; ')}\n`);
+        return 3;
+      }
+      return result.findings.length > 0 ? exitCode : 0;
     },
   },
 };

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { GuestId, JobId, Page } from './common.ts';
 import { Guest, RegisterGuestRequest, Subscription } from './guest.ts';
 import { Job, RestorePoint } from './job.ts';
+import { type FindingSeverity, FindingsPage, InventoryPage, SEVERITIES } from './patching.ts';
 import { Policy, Service } from './service.ts';
 
 export const PageQuery = z.strictObject({
@@ -30,6 +31,31 @@ export const Problem = z.object({
 export const Health = z.strictObject({ status: z.literal('ok'), estate: z.string(), time: z.string() });
 export const Accepted = z.strictObject({ jobId: JobId, status: z.literal('queued') });
 export const BackupRequestBody = z.strictObject({}).default({});
+export const PatchScanRequestBody = z.strictObject({}).default({});
+
+/** `?severity=Critical,High`: only findings of these severities (case-insensitive). */
+export const FindingsQuery = PageQuery.extend({
+  severity: z
+    .string()
+    .max(200)
+    .transform((value, ctx) => {
+      const out: z.infer<typeof FindingSeverity>[] = [];
+      for (const part of value.split(',')) {
+        const word = part.trim().toLowerCase();
+        const found = SEVERITIES.find((s) => s.toLowerCase() === word);
+        if (!found) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown severity "${part}": one of ${SEVERITIES.join(', ')}`,
+          });
+          return z.NEVER;
+        }
+        if (!out.includes(found)) out.push(found);
+      }
+      return out;
+    })
+    .optional(),
+});
 
 const guestParams = z.strictObject({ guestId: GuestId });
 const serviceParams = z.strictObject({ guestId: GuestId, service: Service });
@@ -128,6 +154,30 @@ export const API_ROUTES: RouteContract[] = [
     params: guestParams,
     query: PageQuery,
     responses: { 200: Page(RestorePoint), 404: Problem },
+  },
+  {
+    method: 'POST',
+    path: '/v1/guests/{guestId}/patch-scans',
+    summary: 'Request a patch scan now (reads a young restore point, else a scan-only snapshot)',
+    params: guestParams,
+    body: PatchScanRequestBody,
+    responses: { 202: Accepted, 404: Problem, 409: Problem, 503: Problem },
+  },
+  {
+    method: 'GET',
+    path: '/v1/guests/{guestId}/inventory',
+    summary: "The guest's OS, kernels and installed packages from its newest patch scan",
+    params: guestParams,
+    query: PageQuery,
+    responses: { 200: InventoryPage, 400: Problem, 404: Problem },
+  },
+  {
+    method: 'GET',
+    path: '/v1/guests/{guestId}/findings',
+    summary: "The findings of the guest's newest patch scan, optionally only some severities",
+    params: guestParams,
+    query: FindingsQuery,
+    responses: { 200: FindingsPage, 400: Problem, 404: Problem },
   },
   {
     method: 'GET',

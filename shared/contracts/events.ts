@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorInfo, GuestId, IsoDateTime, JobId, RestorePointId, SnapshotId, TenantId } from './common.ts';
 import { Guest } from './guest.ts';
 import { JobTrigger, SnapshotDisk } from './job.ts';
+import { PatchScanSummary } from './patching.ts';
 import { Service, servicePolicyVariants } from './service.ts';
 
 /** Every event Outboard puts on the bus carries this source. */
@@ -76,6 +77,45 @@ const definitions = {
   'Backup Failed': {
     version: 1,
     description: 'A backup could not be taken; the reason says why and nothing was left half-made.',
+    detail: z.strictObject({
+      ...envelope(1),
+      guestId: GuestId,
+      jobId: JobId,
+      error: ErrorInfo,
+      finishedAt: IsoDateTime,
+    }),
+  },
+  'Patch Scan Requested': {
+    version: 1,
+    description:
+      'A patch scan of a guest was asked for, by the portal (with a job id) or by the patching policy schedule (job id derived from the scheduled time).',
+    detail: z.strictObject({
+      ...envelope(1),
+      guestId: GuestId,
+      jobId: JobId.optional(),
+      trigger: JobTrigger,
+    }),
+  },
+  'Patch Scan Completed': {
+    version: 1,
+    description:
+      'A patch scan finished and its reports are in the object store. A guest whose OS no feed covers completes with assessable=false (never reported as clean).',
+    detail: z.strictObject({
+      ...envelope(1),
+      guestId: GuestId,
+      jobId: JobId,
+      snapshotId: SnapshotId,
+      /** True when an existing restore point was read; false when a scan-only snapshot was taken (and deleted). */
+      reusedRestorePoint: z.boolean(),
+      restorePointId: RestorePointId.optional(),
+      ...PatchScanSummary.shape,
+      startedAt: IsoDateTime,
+      finishedAt: IsoDateTime,
+    }),
+  },
+  'Patch Scan Failed': {
+    version: 1,
+    description: 'A patch scan could not be made; the reason says why. A scan-only snapshot was deleted.',
     detail: z.strictObject({
       ...envelope(1),
       guestId: GuestId,

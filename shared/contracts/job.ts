@@ -6,7 +6,7 @@ export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as cons
 export const JobStatus = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof JobStatus>;
 
-export const JobKind = z.enum(['backup']);
+export const JobKind = z.enum(['backup', 'patch-scan']);
 export type JobKind = z.infer<typeof JobKind>;
 
 export const JobTrigger = z.discriminatedUnion('kind', [

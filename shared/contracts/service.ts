@@ -30,7 +30,15 @@ export const BackupPolicy = z.strictObject({
   /** Tags copied onto every snapshot this policy takes. */
   snapshotTags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
 });
-export const PatchingPolicy = z.strictObject({ ...scheduled('cron(0 3 ? * SUN *)') });
+export const PatchingPolicy = z.strictObject({
+  ...scheduled('cron(0 3 ? * SUN *)'),
+  /**
+   * A scan reads the guest's newest restore point if it is at most this many hours old, else it takes a
+   * scan-only snapshot (deleted after the scan). 0: always take a fresh snapshot.
+   */
+  maxRestorePointAgeHours: z.number().int().min(0).max(8760).default(24),
+});
+export type PatchingPolicy = z.infer<typeof PatchingPolicy>;
 export const MonitoringPolicy = z.strictObject({ ...scheduled('rate(5 minutes)') });
 export const AntivirusPolicy = z.strictObject({ ...scheduled('cron(0 4 ? * SAT *)') });
 

@@ -6,7 +6,7 @@ import type { ScheduleDefinition } from '../ports.ts';
 /** The event each service's policy schedule puts on the bus. Services without a consumer yet still fire. */
 const REQUESTED: Record<Service, DetailType | undefined> = {
   backup: 'Backup Requested',
-  patching: undefined,
+  patching: 'Patch Scan Requested',
   monitoring: undefined,
   antivirus: undefined,
 };

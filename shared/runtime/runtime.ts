@@ -6,9 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { asyncInvokeQueue } from '../adapters/local/bus.ts';
 import { busRules, topology as defaultTopology, type Topology } from '../topology.ts';
 import type { RuntimeConfig } from './config.ts';
 import { FunctionPool } from './function-pool.ts';
+import { functionOfSchedule, syncFunctionSchedules } from './function-schedules.ts';
 import { acquireHomeLock } from './home-lock.ts';
 import { startHttpServer } from './http-server.ts';
 import { createLogger, homePaths, type LocalParts, openLocalParts } from './local-deps.ts';
@@ -59,6 +61,15 @@ export async function startRuntime(config: RuntimeConfig, options: RuntimeOption
     });
   }
 
+  let scheduledFunctions: string[];
+  try {
+    scheduledFunctions = await syncFunctionSchedules(parts.scheduler, topology);
+  } catch (error) {
+    parts.db.close();
+    releaseLock();
+    throw error;
+  }
+
   const pools = new Map<string, FunctionPool>();
   for (const fn of topology.functions) {
     pools.set(
@@ -90,6 +101,13 @@ export async function startRuntime(config: RuntimeConfig, options: RuntimeOption
     if (!schedulerRunning) return;
     try {
       const fired = parts.scheduler.fireDue((f) => {
+        const fnName = functionOfSchedule(f.name);
+        if (fnName !== undefined) {
+          // A function's own schedule invokes it directly (EventBridge Scheduler → Lambda), not via the bus.
+          if (topology.functions.some((fn) => fn.name === fnName && fn.trigger.kind === 'schedule'))
+            parts.queue.sendInTransaction(asyncInvokeQueue(fnName), [{ body: JSON.stringify(f.detail) }]);
+          return;
+        }
         parts.bus.putEntries([
           { Source: 'outboard', DetailType: f.detailType, Detail: JSON.stringify(f.detail), Resources: [] },
         ]);
@@ -148,6 +166,7 @@ export async function startRuntime(config: RuntimeConfig, options: RuntimeOption
     estate: config.estate,
     functions: topology.functions.map((f) => f.name),
     rules: busRules(topology).map((r) => r.rule.name),
+    scheduledFunctions,
     listeners,
   });
 

@@ -1,6 +1,11 @@
 /** CDK context validation: bad context fails before anything is built, with a message naming the fix. */
 import { describe, expect, it } from 'vitest';
-import { buildApp, estateConfigFromContext, InvalidContextError } from '../../infra/app.ts';
+import {
+  buildApp,
+  estateConfigFromContext,
+  feedUrlsFromContext,
+  InvalidContextError,
+} from '../../infra/app.ts';
 import { DEFAULT_INTERNAL_TENANT_ID, DEFAULT_TENANT_CLAIM } from '../../infra/config.ts';
 
 const read = (context: Record<string, unknown>) => (key: string) => context[key];
@@ -78,6 +83,22 @@ describe('estate context', () => {
     expect(() => buildApp({ estate: 'foo' })).toThrow(/^Invalid CDK context: estate must be one of/);
     expect(() => buildApp({ estate: 'provider', jwtAudience: 'portal' })).toThrow(
       /Invalid CDK context: estate provider requires jwtIssuer/,
+    );
+  });
+});
+
+describe('feedUrls context', () => {
+  it('is optional, and takes a list or a comma-separated string of http(s) URLs', () => {
+    expect(feedUrlsFromContext(read({}))).toEqual([]);
+    const urls = ['https://osv.example.com/Debian/all.zip', 'https://deb.example.org/debian/'];
+    expect(feedUrlsFromContext(read({ feedUrls: urls }))).toEqual(urls);
+    expect(feedUrlsFromContext(read({ feedUrls: urls.join(' , ') }))).toEqual(urls);
+  });
+
+  it('rejects what a Lambda function could not fetch, naming the key', () => {
+    expect(() => feedUrlsFromContext(read({ feedUrls: '/srv/mirror' }))).toThrow(InvalidContextError);
+    expect(() => feedUrlsFromContext(read({ feedUrls: ['ftp://x/y'] }))).toThrow(
+      /feedUrls must list http\(s\) URLs/,
     );
   });
 });

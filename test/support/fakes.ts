@@ -80,7 +80,7 @@ export class MemoryConnector implements Connector {
   async listSnapshots() {
     return [...this.snapshots.values()];
   }
-  async openDisk(): Promise<DiskReader> {
+  async openDisk(_tenantId: string, _snapshotId: string, _diskIndex: number): Promise<DiskReader> {
     throw new Error('MemoryConnector has no disk contents');
   }
   async deleteSnapshot(_tenantId: string, id: string) {
