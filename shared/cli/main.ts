@@ -69,12 +69,27 @@ const COMMANDS: Record<string, Command> = {
     async run() {
       const { startRuntime } = await import('../runtime/runtime.ts');
       const config = loadRuntimeConfig();
+      const { seedDemoEstate } = await import('../runtime/demo-estate.ts');
       const runtime = await startRuntime(config);
+      let demo = '';
+      try {
+        const seeded = await seedDemoEstate({ config, parts: runtime.parts, logger: runtime.logger });
+        if (seeded.status === 'created')
+          demo =
+            `  Demo estate created in ${seeded.dir}: ${seeded.guests.map((g) => `${g.name} (${g.id})`).join(', ')}\n` +
+            '    with patching and backup enabled and demo feeds imported; scan one with\n' +
+            `    curl -s -X POST ${runtime.url}/v1/guests/${seeded.guests[0]!.id}/patch-scans\n` +
+            '    (start a new home with OUTBOARD_DEMO=0 to have no demo estate)\n';
+      } catch (error) {
+        runtime.logger.error('demo estate could not be created', { error: String(error) });
+        demo = `  Demo estate not created (${(error as Error).message}); the next start completes it. OUTBOARD_DEMO=0 turns it off.\n`;
+      }
       process.stdout.write(
         `Outboard is running (estate ${config.estate}, data in ${config.home})\n` +
           `  API: ${runtime.url}\n` +
           runtime.listeners.map((l) => `  ${l.name}: ${l.address}\n`).join('') +
-          `  OpenAPI: ${runtime.url}/v1/openapi.json\n`,
+          `  OpenAPI: ${runtime.url}/v1/openapi.json\n` +
+          demo,
       );
       await new Promise<void>((resolveStop) => {
         const stop = () => {

@@ -21,6 +21,8 @@ export const RuntimeEnv = z.object({
   /** Folders whose raw images the local connector offers as guests to register. */
   OUTBOARD_IMAGE_ROOTS: z.string().optional(),
   OUTBOARD_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  /** `0`: do not seed the demo estate into a new home (shared/runtime/demo-estate.ts). */
+  OUTBOARD_DEMO: z.string().optional(),
 });
 
 export interface RuntimeConfig {
@@ -33,6 +35,8 @@ export interface RuntimeConfig {
   jwt?: { issuer: string; audience: string; jwksFile: string };
   imageRoots: string[];
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Seed the demo estate into a new home at `outboard up` (OUTBOARD_DEMO is not `0`). */
+  demo: boolean;
 }
 
 export class ConfigError extends Error {
@@ -77,5 +81,6 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
       .filter(Boolean)
       .map((p) => resolve(p)),
     logLevel: e.OUTBOARD_LOG_LEVEL,
+    demo: e.OUTBOARD_DEMO?.trim() !== '0',
   };
 }

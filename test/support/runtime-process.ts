@@ -1,4 +1,7 @@
-/** Starts `outboard up` as a real child process, as a user would, and waits for its banner. */
+/**
+ * Starts `outboard up` as a real child process, as a user would, and waits for its banner. The demo
+ * estate is off (OUTBOARD_DEMO=0) unless `env` turns it on, so a test's new home starts empty.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 
@@ -19,7 +22,7 @@ export async function startRuntimeProcess(
   timeoutMs = 15_000,
 ): Promise<RuntimeProcess> {
   const proc = spawn(process.execPath, [BIN, 'up'], {
-    env: { ...process.env, OUTBOARD_HTTP_PORT: '0', OUTBOARD_LOG_LEVEL: 'WARN', ...env },
+    env: { ...process.env, OUTBOARD_HTTP_PORT: '0', OUTBOARD_LOG_LEVEL: 'WARN', OUTBOARD_DEMO: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
