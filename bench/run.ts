@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, freemem, totalmem } from 'node:os';
 import { runBusMatchingBench } from './bus-matching.ts';
 import { runDiskBench } from './disk-read.ts';
+import { runPatchScanBench } from './patch-scan.ts';
 import { type BenchResult, runQueueBench } from './queue-throughput.ts';
 
 const results: BenchResult[] = [];
@@ -10,6 +11,7 @@ const benches: (() => Promise<BenchResult | BenchResult[]>)[] = [
   runQueueBench,
   runBusMatchingBench,
   runDiskBench,
+  runPatchScanBench,
 ];
 for (const bench of benches) {
   const out = await bench();

@@ -235,9 +235,49 @@ export function buildFeedIndex(feeds: Feed[]): FeedIndex {
   });
 }
 
+/** Advisory metadata record `m` (the layout `encodeMeta` writes). */
+function decodeMeta(d: FeedIndexData, str: (id: number) => string | undefined, m: number) {
+  const t = d.meta;
+  let o = d.metaOffsets[m]!;
+  const id = str(t[o++]!)!;
+  const kind = KINDS[t[o++]!] ?? 'security';
+  const text = str(t[o++]!);
+  const summary = str(t[o++]!);
+  const published = str(t[o++]!);
+  const modified = str(t[o++]!);
+  const withdrawn = str(t[o++]!);
+  const aliases: string[] = [];
+  for (let n = t[o++]!; n > 0; n--) aliases.push(str(t[o++]!)!);
+  const cvss: CvssScore[] = [];
+  for (let n = t[o++]!; n > 0; n--) {
+    const type = str(t[o++]!)!;
+    const vector = str(t[o++]!)!;
+    const score = t[o++]!;
+    const rating = t[o++]!;
+    cvss.push({
+      type,
+      vector,
+      ...(score >= 0 ? { score: score / 10 } : {}),
+      ...(rating >= 0 ? { rating: SEVERITY_RATINGS[rating] as SeverityRating } : {}),
+    });
+  }
+  const severity: AdvisorySeverity = { cvss, ...(text ? { text } : {}) };
+  return {
+    id,
+    aliases,
+    kind,
+    severity,
+    ...(summary ? { summary } : {}),
+    ...(published ? { published } : {}),
+    ...(modified ? { modified } : {}),
+    ...(withdrawn ? { withdrawn } : {}),
+  };
+}
+
 export class FeedIndex {
   readonly data: FeedIndexData;
   private readonly metaCache = new Map<number, Omit<IndexedAdvisory, 'status' | 'ranges' | 'versions'>>();
+  private rows: AdvisoryRows | undefined;
 
   constructor(data: FeedIndexData) {
     this.data = data;
@@ -293,41 +333,7 @@ export class FeedIndex {
   private metaOf(m: number) {
     const cached = this.metaCache.get(m);
     if (cached) return cached;
-    const d = this.data.meta;
-    let o = this.data.metaOffsets[m]!;
-    const id = this.str(d[o++]!)!;
-    const kind = KINDS[d[o++]!] ?? 'security';
-    const text = this.str(d[o++]!);
-    const summary = this.str(d[o++]!);
-    const published = this.str(d[o++]!);
-    const modified = this.str(d[o++]!);
-    const withdrawn = this.str(d[o++]!);
-    const aliases: string[] = [];
-    for (let n = d[o++]!; n > 0; n--) aliases.push(this.str(d[o++]!)!);
-    const cvss: CvssScore[] = [];
-    for (let n = d[o++]!; n > 0; n--) {
-      const type = this.str(d[o++]!)!;
-      const vector = this.str(d[o++]!)!;
-      const score = d[o++]!;
-      const rating = d[o++]!;
-      cvss.push({
-        type,
-        vector,
-        ...(score >= 0 ? { score: score / 10 } : {}),
-        ...(rating >= 0 ? { rating: SEVERITY_RATINGS[rating] as SeverityRating } : {}),
-      });
-    }
-    const severity: AdvisorySeverity = { cvss, ...(text ? { text } : {}) };
-    const out = {
-      id,
-      aliases,
-      kind,
-      severity,
-      ...(summary ? { summary } : {}),
-      ...(published ? { published } : {}),
-      ...(modified ? { modified } : {}),
-      ...(withdrawn ? { withdrawn } : {}),
-    };
+    const out = decodeMeta(this.data, (id) => this.str(id), m);
     if (this.metaCache.size > 10_000) this.metaCache.clear();
     this.metaCache.set(m, out);
     return out;
@@ -363,6 +369,15 @@ export class FeedIndex {
     return out;
   }
 
+  /**
+   * The advisory entries as rows (see {@link AdvisoryRows}): the lean read path for matching many
+   * packages. Built on first use, in one pass over the entry table, and kept with the index.
+   */
+  advisoryRows(): AdvisoryRows {
+    this.rows ??= new AdvisoryRows(this.data);
+    return this.rows;
+  }
+
   /** Release keys and ecosystems the index knows. */
   releases(): string[] {
     return [
@@ -374,5 +389,163 @@ export class FeedIndex {
     return [
       ...new Set([...this.data.advisoryKeys.keys()].map((k) => k.slice(0, k.indexOf('\u0000')))),
     ].sort();
+  }
+}
+
+/** {@link AdvisoryRows.simpleFixed}: one range `introduced 0` and nothing else. */
+export const ROW_NO_FIX = -1;
+/** {@link AdvisoryRows.simpleFixed}: any other shape; read the row with {@link AdvisoryRows.decode}. */
+export const ROW_COMPLEX = -2;
+
+/** What matching needs of an advisory's metadata. */
+export type AdvisoryRowMeta = Pick<IndexedAdvisory, 'id' | 'aliases' | 'kind' | 'severity'>;
+
+/**
+ * Every advisory entry of an index as a row of flat typed arrays, rows of one (ecosystem, package)
+ * key contiguous and in the order {@link FeedIndex.advisoriesFor} returns them. Reading a key's rows
+ * allocates nothing: {@link span} gives the first row and the count; per row, {@link meta} is the
+ * metadata handle, {@link notAffected} the status, and {@link simpleFixed} the range pre-parsed at
+ * build time for the shape of nearly every distribution record — one ECOSYSTEM range of
+ * `introduced: "0"` and at most one `fixed` (either order) and no listed versions: the fixed
+ * version's string id, {@link ROW_NO_FIX} without one, {@link ROW_COMPLEX} for any other shape.
+ * {@link decode} and {@link metaOf} build objects for the few rows that need them (metadata decoded
+ * once per handle and kept; its objects are shared, so treat them as read-only).
+ */
+export class AdvisoryRows {
+  /** Number of rows. */
+  readonly length: number;
+  /** Metadata handle of each row (for {@link metaOf}). */
+  readonly meta: Int32Array;
+  /** 1 for a `not-affected` entry (Alpine secdb suppressions), else 0. */
+  readonly notAffected: Uint8Array;
+  /** Fixed version string id of a simple row, or {@link ROW_NO_FIX} / {@link ROW_COMPLEX}. */
+  readonly simpleFixed: Int32Array;
+  /** The interned string table (ids index it). */
+  readonly strings: readonly string[];
+  private readonly offsets: Int32Array;
+  private readonly keyRows = new Map<string, number>();
+  private readonly data: FeedIndexData;
+  private readonly metas: (AdvisoryRowMeta | undefined)[];
+
+  constructor(data: FeedIndexData) {
+    this.data = data;
+    this.strings = data.strings;
+    this.metas = new Array(data.metaOffsets.length);
+    const e = data.entries;
+    const strings = data.strings;
+    const metaCount = data.metaOffsets.length;
+    const bad = (what: string) => new FeedFormatError('feed index', what);
+    const checkString = (id: number) => {
+      if (!(id >= 0 && id < strings.length)) throw bad(`string ${id} is missing`);
+    };
+    // Every entry is at least 4 ints (meta, status, range count, version count).
+    const cap = Math.ceil(e.length / 4);
+    const offsets = new Int32Array(cap);
+    const meta = new Int32Array(cap);
+    const notAffected = new Uint8Array(cap);
+    const simpleFixed = new Int32Array(cap);
+    let n = 0;
+    for (const [key, packed] of data.advisoryKeys) {
+      const [start, length] = unpack(packed);
+      const end = start + length;
+      const first = n;
+      let o = start;
+      while (o < end) {
+        offsets[n] = o;
+        const m = e[o++]!;
+        if (!(m >= 0 && m < metaCount)) throw bad(`advisory metadata ${m} is missing`);
+        meta[n] = m;
+        notAffected[n] = e[o++] === 0 ? 0 : 1;
+        const ranges = e[o++]!;
+        let fixed = ROW_COMPLEX;
+        if (ranges === 1 && e[o] === 0 && (e[o + 1] === 1 || e[o + 1] === 2)) {
+          let zero = false;
+          let f = ROW_NO_FIX;
+          let simple = true;
+          for (let k = e[o + 1]!, p = o + 2; k > 0; k--, p += 2) {
+            const kind = e[p]!;
+            const value = e[p + 1]!;
+            checkString(value);
+            if (kind === 0 && strings[value] === '0' && !zero) zero = true;
+            else if (kind === 1 && f === ROW_NO_FIX) f = value;
+            else simple = false;
+          }
+          if (simple && zero) fixed = f;
+        }
+        for (let r = ranges; r > 0; r--) {
+          o++; // type
+          for (let k = e[o++]!; k > 0; k--) {
+            o++; // kind
+            checkString(e[o++]!);
+          }
+        }
+        const versions = e[o++]!;
+        if (versions !== 0) fixed = ROW_COMPLEX;
+        for (let v = versions; v > 0; v--) checkString(e[o++]!);
+        simpleFixed[n] = fixed;
+        n++;
+        if (o > end) throw bad('advisory entry runs past its span');
+      }
+      this.keyRows.set(key, pack(first, n - first));
+    }
+    this.length = n;
+    this.offsets = offsets.slice(0, n);
+    this.meta = meta.slice(0, n);
+    this.notAffected = notAffected.slice(0, n);
+    this.simpleFixed = simpleFixed.slice(0, n);
+  }
+
+  /** The rows of an (ecosystem, package) key as one number (see {@link start}, {@link count}); -1 when none. */
+  span(ecosystem: string, name: string): number {
+    return this.keyRows.get(keyOf(ecosystem, name)) ?? -1;
+  }
+
+  /** First row of a {@link span}. */
+  start(span: number): number {
+    return span < 0 ? 0 : Math.floor(span / SPAN);
+  }
+
+  /** Row count of a {@link span}. */
+  count(span: number): number {
+    return span < 0 ? 0 : span % SPAN;
+  }
+
+  /** A row's status, ranges and versions as objects (as {@link FeedIndex.advisoriesFor} has them). */
+  decode(row: number): Pick<IndexedAdvisory, 'status' | 'ranges' | 'versions'> {
+    const e = this.data.entries;
+    const strings = this.strings;
+    let o = this.offsets[row]! + 1;
+    const status = e[o++] === 0 ? 'affected' : 'not-affected';
+    const ranges: AffectedRange[] = [];
+    for (let n = e[o++]!; n > 0; n--) {
+      const type = RANGE_TYPES[e[o++]!]!;
+      const events: RangeEvent[] = [];
+      for (let k = e[o++]!; k > 0; k--) {
+        const kind = EVENT_KINDS[e[o++]!]!;
+        events.push({ [kind]: strings[e[o++]!]! } as RangeEvent);
+      }
+      ranges.push({ type, events });
+    }
+    const versions: string[] = [];
+    for (let n = e[o++]!; n > 0; n--) versions.push(strings[e[o++]!]!);
+    return { status, ranges, versions };
+  }
+
+  /** Id, aliases, kind and severity of a metadata handle (decoded once, then shared). */
+  metaOf(handle: number): AdvisoryRowMeta {
+    let out = this.metas[handle];
+    if (!out) {
+      const strings = this.strings;
+      const str = (id: number): string | undefined => {
+        if (id < 0) return undefined;
+        const s = strings[id];
+        if (s === undefined) throw new FeedFormatError('feed index', `string ${id} is missing`);
+        return s;
+      };
+      const m = decodeMeta(this.data, str, handle);
+      out = { id: m.id, aliases: m.aliases, kind: m.kind, severity: m.severity };
+      this.metas[handle] = out;
+    }
+    return out;
   }
 }

@@ -20,12 +20,25 @@
  * compared with the source version) and apk (secdb and Alpine OSV records are per origin), by the
  * binary name for rpm (updateinfo and Rocky/Alma/Red Hat OSV records list binary packages), in every
  * ecosystem the OS's ecosystem covers. Alpine `not-affected` entries suppress the same id/alias.
+ *
+ * Advisories are read through the index's lean accessor (`FeedIndex.advisoryRows`): rows of flat
+ * arrays with the common range shape (`introduced 0`, at most one fix) pre-parsed, so a package's
+ * advisories are evaluated without an object per advisory; only the other shapes are decoded and
+ * prepared (once per scheme and package), and metadata only for advisories that match.
  */
-import type { AvailableVersion, FeedIndex, IndexedAdvisory, IndexedFeed } from '../feeds/index.ts';
+import {
+  type AdvisoryRows,
+  type AvailableVersion,
+  type FeedIndex,
+  type IndexedAdvisory,
+  type IndexedFeed,
+  ROW_NO_FIX,
+} from '../feeds/index.ts';
 import type { UpdateClass, VersionScheme } from '../feeds/types.ts';
 import { ecosystemCovers } from '../inventory/os.ts';
 import type { InstalledPackage, Inventory } from '../inventory/types.ts';
-import { fullReader, type LeanEntry, type LeanMeta, leanReader } from './lean-index.ts';
+import { apk, dpkg, isValidVersion, type Ordering, rpm } from '../versions/index.ts';
+import type { LeanMeta } from './lean-index.ts';
 import {
   type Comparator,
   comparator,
@@ -119,6 +132,38 @@ interface AdvisoryHit {
 }
 
 const CLASS_RANK: Record<Classification, number> = { unknown: 0, enhancement: 1, bugfix: 2, security: 3 };
+
+/** Comparison of two version strings without a parse cache (one fixed version meets few installed ones). */
+const COMPARE_RAW: Record<VersionScheme, (a: string, b: string) => Ordering | undefined> = {
+  dpkg: dpkg.compareOrUndefined,
+  rpm: rpm.compareOrUndefined,
+  apk: apk.compareOrUndefined,
+};
+
+/** Per index and scheme: validity of each interned string as a version (0 unknown, 1 valid, 2 not). */
+const validity = new WeakMap<AdvisoryRows, Map<VersionScheme, Uint8Array>>();
+function validityOf(rows: AdvisoryRows, scheme: VersionScheme): (id: number) => boolean {
+  let schemes = validity.get(rows);
+  if (!schemes) {
+    schemes = new Map();
+    validity.set(rows, schemes);
+  }
+  let known = schemes.get(scheme);
+  if (!known) {
+    known = new Uint8Array(rows.strings.length);
+    schemes.set(scheme, known);
+  }
+  const table = known;
+  const strings = rows.strings;
+  return (id) => {
+    let v = table[id]!;
+    if (v === 0) {
+      v = isValidVersion(scheme, strings[id]!) ? 1 : 2;
+      table[id] = v;
+    }
+    return v === 1;
+  };
+}
 
 export function matchInventory(
   inventory: Inventory,
@@ -223,26 +268,53 @@ export function matchInventory(
     }
     return c;
   };
-  const reader = leanReader(index) ?? fullReader(index);
-  /** Per (scheme, name): every advisory of the covered ecosystems, prepared once. */
-  const preparedCache = new Map<string, { ecosystem: string; e: LeanEntry; p?: PreparedAdvisory }[]>();
-  const preparedOf = (c: Comparator, name: string) => {
+  const rows = index.advisoryRows();
+  const strings = rows.strings;
+  const rowMeta = rows.meta;
+  const notAffected = rows.notAffected;
+  const simpleFixed = rows.simpleFixed;
+  /**
+   * Per (scheme, name): the row spans of every covered ecosystem (ecosystem index, first row, count),
+   * and the rows that are not the simple shape under this scheme, prepared once.
+   */
+  interface PreparedRows {
+    spans: number[];
+    complex?: Map<number, PreparedAdvisory>;
+  }
+  const preparedCache = new Map<string, PreparedRows>();
+  const validators = new Map<VersionScheme, (id: number) => boolean>();
+  const validOf = (scheme: VersionScheme) => {
+    let v = validators.get(scheme);
+    if (!v) {
+      v = validityOf(rows, scheme);
+      validators.set(scheme, v);
+    }
+    return v;
+  };
+  const preparedOf = (c: Comparator, name: string): PreparedRows => {
     const key = `${c.scheme}\u0000${name}`;
     let list = preparedCache.get(key);
     if (list) return list;
-    list = [];
-    for (const ecosystem of ecosystems)
-      for (const e of reader.entries(ecosystem, name)) {
-        if (e.status === 'not-affected') {
-          list.push({ ecosystem, e });
-          continue;
-        }
-        const p = prepareAdvisory(c, e);
+    list = { spans: [] };
+    for (let x = 0; x < ecosystems.length; x++) {
+      const ecosystem = ecosystems[x]!;
+      const span = rows.span(ecosystem, name);
+      const count = rows.count(span);
+      if (count === 0) continue;
+      const first = rows.start(span);
+      list.spans.push(x, first, count);
+      for (let r = first; r < first + count; r++) {
+        if (notAffected[r]) continue;
+        const f = simpleFixed[r]!;
+        if (f === ROW_NO_FIX || (f >= 0 && validOf(c.scheme)(f))) continue;
+        const p = prepareAdvisory(c, rows.decode(r));
         skippedRanges += p.skippedRanges;
         for (const v of p.invalid)
-          bump(invalidFeed, `${ecosystem} ${reader.meta(e.meta).id} ${name} ${JSON.stringify(v)}`);
-        list.push({ ecosystem, e, p });
+          bump(invalidFeed, `${ecosystem} ${rows.metaOf(rowMeta[r]!).id} ${name} ${JSON.stringify(v)}`);
+        list.complex ??= new Map();
+        list.complex.set(r, p);
       }
+    }
     preparedCache.set(key, list);
     return list;
   };
@@ -266,54 +338,75 @@ export function matchInventory(
     const hits: AdvisoryHit[] = [];
     adviceCache.set(key, hits);
     const list = preparedOf(c, name);
-    if (list.length === 0) return hits;
+    if (list.spans.length === 0) return hits;
     if (!c.valid(version)) {
       bump(invalidInstalled, `source ${name} ${JSON.stringify(version)}`);
       return hits;
     }
-    const suppressed = new Set<string>();
-    const seen = new Map<string, AdvisoryHit>();
-    for (const { ecosystem, e, p } of list) {
-      if (!p) {
-        const a = reader.meta(e.meta);
-        suppressed.add(a.id);
-        for (const alias of a.aliases) suppressed.add(alias);
-        continue;
-      }
-      const verdict = evaluatePrepared(c, p, version);
-      if (!verdict.affected) continue;
-      const a = reader.meta(e.meta);
-      const prior = seen.get(a.id);
-      if (prior) {
-        // The same advisory from two feeds (an OSV record and updateinfo): one entry, lowest fix.
-        prior.advisory.aliases = [...new Set([...prior.advisory.aliases, ...a.aliases])];
-        const pf = prior.advisory.fixedVersion;
-        if (verdict.fixedVersion && (!pf || c.cmp(verdict.fixedVersion, pf) === -1))
-          prior.advisory.fixedVersion = verdict.fixedVersion;
-        const rating = ratingOf(e.meta, a);
-        if (highest([rating, prior.rating]) !== prior.rating) {
-          prior.rating = rating;
-          prior.advisory.severity = a.severity;
+    const complex = list.complex;
+    const compareRaw = COMPARE_RAW[c.scheme];
+    let suppressed: Set<string> | undefined;
+    let seen: Map<string, AdvisoryHit> | undefined;
+    const spans = list.spans;
+    for (let s = 0; s < spans.length; s += 3) {
+      const ecosystem = ecosystems[spans[s]!]!;
+      for (let r = spans[s + 1]!, end = r + spans[s + 2]!; r < end; r++) {
+        if (notAffected[r]) {
+          const a = rows.metaOf(rowMeta[r]!);
+          suppressed ??= new Set();
+          suppressed.add(a.id);
+          for (const alias of a.aliases) suppressed.add(alias);
+          continue;
         }
-        continue;
+        // The simple shape (introduced 0, at most one fix) without objects; else the prepared ranges.
+        let fixedVersion: string | undefined;
+        const p = complex?.get(r);
+        if (p) {
+          const verdict = evaluatePrepared(c, p, version);
+          if (!verdict.affected) continue;
+          fixedVersion = verdict.fixedVersion;
+        } else {
+          const f = simpleFixed[r]!;
+          if (f >= 0) {
+            fixedVersion = strings[f]!;
+            // Both valid (the fixed version checked in preparedOf), so never undefined.
+            if (compareRaw(version, fixedVersion)! >= 0) continue;
+          }
+        }
+        const handle = rowMeta[r]!;
+        const a = rows.metaOf(handle);
+        const prior = seen?.get(a.id);
+        if (prior) {
+          // The same advisory from two feeds (an OSV record and updateinfo): one entry, lowest fix.
+          prior.advisory.aliases = [...new Set([...prior.advisory.aliases, ...a.aliases])];
+          const pf = prior.advisory.fixedVersion;
+          if (fixedVersion && (!pf || c.cmp(fixedVersion, pf) === -1))
+            prior.advisory.fixedVersion = fixedVersion;
+          const rating = ratingOf(handle, a);
+          if (highest([rating, prior.rating]) !== prior.rating) {
+            prior.rating = rating;
+            prior.advisory.severity = a.severity;
+          }
+          continue;
+        }
+        // Objects are shared between the findings of one source package (read-only from here on).
+        const advisory: FindingAdvisory = {
+          id: a.id,
+          aliases: a.aliases,
+          severity: a.severity,
+          feed: feedOf(ecosystem, a.id),
+          ecosystem,
+        };
+        if (fixedVersion) advisory.fixedVersion = fixedVersion;
+        const hit: AdvisoryHit = { advisory, kind: a.kind, rating: ratingOf(handle, a) };
+        seen ??= new Map();
+        seen.set(a.id, hit);
+        hits.push(hit);
       }
-      // Objects are shared between the findings of one source package (read-only from here on).
-      const advisory: FindingAdvisory = {
-        id: a.id,
-        aliases: a.aliases,
-        severity: a.severity,
-        feed: feedOf(ecosystem, a.id),
-        ecosystem,
-      };
-      if (verdict.fixedVersion) advisory.fixedVersion = verdict.fixedVersion;
-      const hit: AdvisoryHit = { advisory, kind: a.kind, rating: ratingOf(e.meta, a) };
-      seen.set(a.id, hit);
-      hits.push(hit);
     }
-    if (suppressed.size === 0) return hits;
-    const kept = hits.filter(
-      (h) => !suppressed.has(h.advisory.id) && !h.advisory.aliases.some((x) => suppressed.has(x)),
-    );
+    if (!suppressed) return hits;
+    const gone = suppressed;
+    const kept = hits.filter((h) => !gone.has(h.advisory.id) && !h.advisory.aliases.some((x) => gone.has(x)));
     adviceCache.set(key, kept);
     return kept;
   };
