@@ -3,8 +3,9 @@
  * runner (for the unit suite; scripts/fuzz/run.ts adds worker isolation against hangs and memory).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { DiskFormatError } from '../../shared/disk/types.ts';
 import type { Corpus } from './mutate.ts';
 import { corpus, InputStream } from './mutate.ts';
@@ -15,12 +16,43 @@ export const DEFAULT_BUDGET_MS = 2000;
 
 export type Outcome = { ok: true } | { ok: false; error: string };
 
-/** Runs one input: rejections other than DiskFormatError, and runs over the time budget, fail. */
+/**
+ * Rejections no one handled while an input ran: a parser that starts reads in parallel and gives up on
+ * them when another fails. Node would end the process on the first; the fuzzer counts them as failures.
+ */
+const unhandled: unknown[] = [];
+let listening = false;
+
+function listenForUnhandled(): void {
+  if (listening) return;
+  listening = true;
+  process.on('unhandledRejection', (reason) => unhandled.push(reason));
+}
+
+/** Lets the rejections of the macrotask just finished be reported (Node checks after each one). */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Runs one input: rejections other than DiskFormatError, rejections left unhandled (whatever their
+ * type) and runs over the time budget fail.
+ */
 export async function runOne(
   target: FuzzTarget,
   input: Uint8Array,
   budgetMs = DEFAULT_BUDGET_MS,
 ): Promise<Outcome> {
+  listenForUnhandled();
+  unhandled.length = 0;
+  const outcome = await runGuarded(target, input, budgetMs);
+  await settle();
+  await settle();
+  if (outcome.ok && unhandled.length > 0) {
+    return { ok: false, error: `unhandled rejection: ${describe(unhandled[0])}` };
+  }
+  return outcome;
+}
+
+async function runGuarded(target: FuzzTarget, input: Uint8Array, budgetMs: number): Promise<Outcome> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<Outcome>((resolve) => {
     timer = setTimeout(
@@ -46,13 +78,32 @@ export function describe(err: unknown): string {
   return `non-Error thrown: ${String(err)}`;
 }
 
-/** Keeps a failing input as test/fixtures/fuzz/<target>/<sha256 prefix>.bin; returns the path. */
+/** Inputs larger than this are kept gzip'd (mutated filesystem images are megabytes of mostly zeros). */
+const GZIP_OVER = 64 * 1024;
+
+/**
+ * Keeps a failing input as test/fixtures/fuzz/<target>/<sha256 prefix>.bin (or .bin.gz when it is large;
+ * the hash is of the input itself); returns the path.
+ */
 export function saveFailure(target: string, input: Uint8Array): string {
   const dir = join(FUZZ_FIXTURES, target);
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${createHash('sha256').update(input).digest('hex').slice(0, 16)}.bin`);
-  writeFileSync(path, input);
+  const name = createHash('sha256').update(input).digest('hex').slice(0, 16);
+  const big = input.length > GZIP_OVER;
+  const path = join(dir, big ? `${name}.bin.gz` : `${name}.bin`);
+  writeFileSync(path, big ? gzipSync(input, { level: 9 }) : input);
   return path;
+}
+
+/** Whether a file name is that of a saved input (.bin or .bin.gz). */
+export function isSavedInput(file: string): boolean {
+  return file.endsWith('.bin') || file.endsWith('.bin.gz');
+}
+
+/** A saved input's bytes. */
+export function loadSavedInput(path: string): Uint8Array {
+  const bytes = readFileSync(path);
+  return new Uint8Array(path.endsWith('.gz') ? gunzipSync(bytes) : bytes);
 }
 
 export async function loadCorpora(target: FuzzTarget): Promise<Corpus[]> {

@@ -3,4 +3,6 @@ export interface FuzzTarget {
   name: string;
   seeds: () => Promise<Uint8Array[]>;
   run: (input: Uint8Array) => Promise<void>;
+  /** Inputs of the unit suite's small fuzz run (default 300): fewer for slow targets, to keep it fast. */
+  smokeIterations?: number;
 }

@@ -1,24 +1,18 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { MemorySource } from '../../../shared/disk/block/memory-source.ts';
 import { probeFat } from '../../../shared/disk/fs/fat/index.ts';
-import { memorySource } from '../memory-source.ts';
 import type { FuzzTarget } from '../target.ts';
 import { walkFileSystem } from '../walk.ts';
-
-const FIXTURES = join(import.meta.dirname, '../../../test/fixtures/disk/fat');
+import { DISK_FIXTURES, fixtures } from './seeds.ts';
 
 /** FAT: probe, then list and read everything. Seeds: the committed FAT12/16/32 fixtures. */
 export const fatTarget: FuzzTarget = {
   name: 'fat',
   async seeds() {
-    return readdirSync(FIXTURES)
-      .filter((f) => f.endsWith('.img.gz'))
-      .sort()
-      .map((f) => new Uint8Array(gunzipSync(readFileSync(join(FIXTURES, f)))));
+    return fixtures(join(DISK_FIXTURES, 'fat'), (f) => f.endsWith('.img.gz'));
   },
   async run(input) {
-    const fs = await probeFat(memorySource(input));
+    const fs = await probeFat(new MemorySource(input));
     if (fs) await walkFileSystem(fs);
   },
 };

@@ -25,3 +25,14 @@ export function startsWith(bytes: Uint8Array, magic: string, at = 0): boolean {
   for (let i = 0; i < magic.length; i++) if (bytes[at + i] !== magic.charCodeAt(i)) return false;
   return true;
 }
+
+/**
+ * `p`, marked as handled: for reads started inside a loop that still awaits lookups and only joins
+ * them (Promise.all) after it. A read that fails in between, or after a lookup has thrown and the
+ * join never comes, must not be an unhandled rejection (which ends a Node process); the join still
+ * sees the failure.
+ */
+export function joinedLater<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}

@@ -2,7 +2,7 @@ import { readableLength } from '../block/range.ts';
 import { LruCache } from '../lru.ts';
 import { type ByteSource, type Container, type ContainerInfo, DiskFormatError } from '../types.ts';
 import { type Opener, openBacking } from './backing.ts';
-import { view } from './bytes.ts';
+import { joinedLater, view } from './bytes.ts';
 import { decompress } from './decompress.ts';
 import {
   parseQcow2Extensions,
@@ -146,7 +146,9 @@ class Qcow2Container implements Container {
       else if (m.kind === 'compressed') {
         const at = pos;
         compressed.push(
-          this.#decompressed(m).then((c) => out.set(c.subarray(inCluster, inCluster + take), at)),
+          joinedLater(
+            this.#decompressed(m).then((c) => out.set(c.subarray(inCluster, inCluster + take), at)),
+          ),
         );
       }
       pos += take;

@@ -1,7 +1,7 @@
 import { readableLength } from '../block/range.ts';
 import { LruCache } from '../lru.ts';
 import { type ByteSource, DiskFormatError } from '../types.ts';
-import { u64le, view } from './bytes.ts';
+import { joinedLater, u64le, view } from './bytes.ts';
 import { decompress } from './decompress.ts';
 
 const LAYER = 'vmdk';
@@ -193,17 +193,17 @@ export class SparseExtent implements ByteSource {
       const at = pos;
       const grain = Math.floor(virt / gb);
       const where = await this.#lookup(grain);
+      let part: Promise<void> | undefined;
       if (where === 'unallocated') {
-        if (this.#parent) parts.push(this.#parent.read(virt, take).then((b) => out.set(b, at)));
+        if (this.#parent) part = this.#parent.read(virt, take).then((b) => out.set(b, at));
       } else if (where !== 'zero') {
         if (this.header.compressed) {
-          parts.push(
-            this.#inflated(grain, where).then((g) => out.set(g.subarray(inGrain, inGrain + take), at)),
-          );
+          part = this.#inflated(grain, where).then((g) => out.set(g.subarray(inGrain, inGrain + take), at));
         } else {
-          parts.push(this.#source.read(where + inGrain, take).then((b) => out.set(b, at)));
+          part = this.#source.read(where + inGrain, take).then((b) => out.set(b, at));
         }
       }
+      if (part) parts.push(joinedLater(part));
       pos += take;
     }
     await Promise.all(parts);

@@ -61,7 +61,15 @@ export class ExtFileSystem implements FileSystem {
   }
 
   async root(): Promise<FsNode> {
-    return this.getNode(ROOT_INO);
+    const inode = await this.#inode(ROOT_INO);
+    if (inode.type !== 'dir') {
+      throw new DiskFormatError(
+        LAYER,
+        `root inode ${ROOT_INO} is a ${inode.type}, not a directory`,
+        inode.offset,
+      );
+    }
+    return toFsNode(inode);
   }
 
   async getNode(ino: number): Promise<FsNode> {
