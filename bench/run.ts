@@ -34,7 +34,8 @@ const lines = [
 ];
 for (const r of results) {
   lines.push(`## ${r.name}`, '', r.notes, '', '| metric | value |', '| --- | ---: |');
-  for (const [k, v] of Object.entries(r.metrics)) lines.push(`| ${k.replaceAll('|', '\\|')} | ${v.toLocaleString('en-US')} |`);
+  for (const [k, v] of Object.entries(r.metrics))
+    lines.push(`| ${k.replaceAll('|', '\\|')} | ${v.toLocaleString('en-US')} |`);
   lines.push('');
 }
 writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), `${lines.join('\n')}`);
