@@ -5,37 +5,17 @@ import { connectorRefOf } from '../../contracts/guest.ts';
 import type { Job, RestorePoint } from '../../contracts/job.ts';
 import type { Deps } from '../../deps.ts';
 import { derivedId, siblingId } from '../../ids/ids.ts';
-import {
-  ConditionFailedError,
-  type Connector,
-  isRetryable,
-  type SnapshotInfo,
-  type SnapshotRequest,
-} from '../../ports.ts';
+import { type Connector, isRetryable, type SnapshotInfo, type SnapshotRequest } from '../../ports.ts';
+import { type Delivery, ensureJob, errorMessage, finishJob, PermanentFailure } from '../jobs.ts';
 
 export type BackupRequest = EventDetail<'Backup Requested'>;
 
-export interface Delivery {
-  /** How many times this request has been delivered, this time included (SQS ApproximateReceiveCount). */
-  receiveCount: number;
-  /** After this many deliveries the queue gives up; the last attempt records the failure instead of retrying. */
-  maxReceiveCount: number;
-}
+export type { Delivery };
 
 export type BackupOutcome =
   | { outcome: 'succeeded'; job: Job; restorePoint: RestorePoint }
   | { outcome: 'failed'; job: Job; error: ErrorInfo }
   | { outcome: 'already-finished'; job: Job };
-
-/** A failure that no retry can mend: recorded at once. */
-class PermanentFailure extends Error {
-  override name = 'PermanentFailure';
-  readonly info: ErrorInfo;
-  constructor(info: ErrorInfo) {
-    super(info.message);
-    this.info = info;
-  }
-}
 
 /** The job a scheduled request belongs to is named after the schedule's fire time, so repeats find it. */
 export function jobIdFor(request: BackupRequest): string {
@@ -62,7 +42,7 @@ export async function runBackup(
 ): Promise<BackupOutcome> {
   const { tenantId, guestId, correlationId } = request;
   const jobId = jobIdFor(request);
-  let job = await ensureJob(deps, request, jobId);
+  let job = await ensureJob(deps, request, jobId, { kind: 'backup', service: 'backup' });
   if (job.status === 'succeeded' || job.status === 'failed') {
     deps.logger.info('backup job already finished; duplicate delivery ignored', {
       jobId,
@@ -173,47 +153,4 @@ async function takeSnapshot(connector: Connector, request: SnapshotRequest): Pro
     if (isRetryable(error)) throw error;
     throw new PermanentFailure({ code: 'SNAPSHOT_REFUSED', message: errorMessage(error) });
   }
-}
-
-async function ensureJob(deps: Pick<Deps, 'registry' | 'clock'>, request: BackupRequest, jobId: string) {
-  const existing = await deps.registry.getJob(request.tenantId, jobId);
-  if (existing) return existing;
-  const now = deps.clock.now().toISOString();
-  const job: Job = {
-    tenantId: request.tenantId,
-    id: jobId,
-    kind: 'backup',
-    service: 'backup',
-    guestId: request.guestId,
-    status: 'queued',
-    trigger: request.trigger,
-    correlationId: request.correlationId,
-    attempts: 0,
-    createdAt: now,
-    updatedAt: now,
-  };
-  if (await deps.registry.createJob(job)) return job;
-  const raced = await deps.registry.getJob(request.tenantId, jobId);
-  if (!raced) throw new Error(`backup: job ${jobId} was neither created nor found`);
-  return raced;
-}
-
-async function finishJob(
-  deps: Pick<Deps, 'registry' | 'clock'>,
-  job: Job,
-  end: { status: 'succeeded' | 'failed'; finishedAt: string; result?: Job['result']; error?: ErrorInfo },
-): Promise<Job> {
-  try {
-    return await deps.registry.updateJob(job.tenantId, job.id, { ...end, updatedAt: end.finishedAt }, [
-      'running',
-    ]);
-  } catch (error) {
-    if (!(error instanceof ConditionFailedError)) throw error;
-    // A concurrent delivery finished it first; its record stands.
-    return (await deps.registry.getJob(job.tenantId, job.id)) ?? job;
-  }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
