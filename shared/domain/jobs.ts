@@ -4,6 +4,7 @@
  * failures (recorded at once) from transient ones (thrown, so the queue delivers the request again).
  */
 import type { ErrorInfo } from '../contracts/common.ts';
+import { makeEvent } from '../contracts/events.ts';
 import type { Job, JobKind, JobTrigger } from '../contracts/job.ts';
 import type { Service } from '../contracts/service.ts';
 import type { Deps } from '../deps.ts';
@@ -80,4 +81,37 @@ export async function finishJob(
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * After an attempt failed: a transient error before the last delivery is rethrown (the queue delivers
+ * the request again); a permanent one, or the last delivery, is recorded on the job and announced
+ * with the service's failure event.
+ */
+export async function failOrRetry(
+  deps: Pick<Deps, 'registry' | 'clock' | 'bus' | 'logger'>,
+  job: Job,
+  error: unknown,
+  delivery: Delivery,
+  what: { label: string; code: string; failedEvent: 'Backup Failed' | 'Patch Scan Failed' },
+): Promise<{ job: Job; error: ErrorInfo }> {
+  const permanent = error instanceof PermanentFailure;
+  if (!permanent && delivery.receiveCount < delivery.maxReceiveCount) {
+    deps.logger.warn(`${what.label} attempt failed; the request will be delivered again`, {
+      jobId: job.id,
+      attempt: delivery.receiveCount,
+      maxReceiveCount: delivery.maxReceiveCount,
+      error: errorMessage(error),
+    });
+    throw error;
+  }
+  const info: ErrorInfo = permanent
+    ? error.info
+    : { code: what.code, message: `gave up after ${delivery.receiveCount} attempts: ${errorMessage(error)}` };
+  const finishedAt = deps.clock.now().toISOString();
+  const { tenantId, correlationId, guestId, id: jobId } = job;
+  await deps.bus.publish([
+    makeEvent(what.failedEvent, { tenantId, correlationId, guestId, jobId, error: info, finishedAt }),
+  ]);
+  return { job: await finishJob(deps, job, { status: 'failed', finishedAt, error: info }), error: info };
 }

@@ -6,7 +6,7 @@ import type { Job, RestorePoint } from '../../contracts/job.ts';
 import type { Deps } from '../../deps.ts';
 import { derivedId, siblingId } from '../../ids/ids.ts';
 import { type Connector, isRetryable, type SnapshotInfo, type SnapshotRequest } from '../../ports.ts';
-import { type Delivery, ensureJob, errorMessage, finishJob, PermanentFailure } from '../jobs.ts';
+import { type Delivery, ensureJob, errorMessage, failOrRetry, finishJob, PermanentFailure } from '../jobs.ts';
 
 export type BackupRequest = EventDetail<'Backup Requested'>;
 
@@ -121,28 +121,13 @@ export async function runBackup(
     });
     return { outcome: 'succeeded', job, restorePoint: recorded };
   } catch (error) {
-    const permanent = error instanceof PermanentFailure;
-    if (!permanent && delivery.receiveCount < delivery.maxReceiveCount) {
-      deps.logger.warn('backup attempt failed; the request will be delivered again', {
-        jobId,
-        attempt: delivery.receiveCount,
-        maxReceiveCount: delivery.maxReceiveCount,
-        error: errorMessage(error),
-      });
-      throw error;
-    }
-    const info: ErrorInfo = permanent
-      ? error.info
-      : {
-          code: 'BACKUP_FAILED',
-          message: `gave up after ${delivery.receiveCount} attempts: ${errorMessage(error)}`,
-        };
-    const finishedAt = deps.clock.now().toISOString();
-    await deps.bus.publish([
-      makeEvent('Backup Failed', { tenantId, correlationId, guestId, jobId, error: info, finishedAt }),
-    ]);
-    job = await finishJob(deps, job, { status: 'failed', finishedAt, error: info });
-    return { outcome: 'failed', job, error: info };
+    const failed = await failOrRetry(deps, job, error, delivery, {
+      label: 'backup',
+      code: 'BACKUP_FAILED',
+      failedEvent: 'Backup Failed',
+    });
+    job = failed.job;
+    return { outcome: 'failed', job, error: failed.error };
   }
 }
 

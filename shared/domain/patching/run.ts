@@ -12,7 +12,7 @@ import { derivedId } from '../../ids/ids.ts';
 import { matchInventory } from '../../patching/match.ts';
 import type { ScanResult } from '../../patching/types.ts';
 import { type Connector, isRetryable } from '../../ports.ts';
-import { type Delivery, ensureJob, errorMessage, finishJob, PermanentFailure } from '../jobs.ts';
+import { type Delivery, ensureJob, errorMessage, failOrRetry, finishJob, PermanentFailure } from '../jobs.ts';
 import { FEED_INDEX_KEY, latestScanKey, reportKeys } from './keys.ts';
 import { readGuestInventory } from './read-guest.ts';
 import { scanReports } from './reports.ts';
@@ -172,28 +172,13 @@ export async function runPatchScan(
     return { outcome: 'succeeded', job, summary };
   } catch (error) {
     await releaseSnapshot();
-    const permanent = error instanceof PermanentFailure;
-    if (!permanent && delivery.receiveCount < delivery.maxReceiveCount) {
-      deps.logger.warn('patch scan attempt failed; the request will be delivered again', {
-        jobId,
-        attempt: delivery.receiveCount,
-        maxReceiveCount: delivery.maxReceiveCount,
-        error: errorMessage(error),
-      });
-      throw error;
-    }
-    const info: ErrorInfo = permanent
-      ? error.info
-      : {
-          code: 'PATCH_SCAN_FAILED',
-          message: `gave up after ${delivery.receiveCount} attempts: ${errorMessage(error)}`,
-        };
-    const finishedAt = deps.clock.now().toISOString();
-    await deps.bus.publish([
-      makeEvent('Patch Scan Failed', { tenantId, correlationId, guestId, jobId, error: info, finishedAt }),
-    ]);
-    job = await finishJob(deps, job, { status: 'failed', finishedAt, error: info });
-    return { outcome: 'failed', job, error: info };
+    const failed = await failOrRetry(deps, job, error, delivery, {
+      label: 'patch scan',
+      code: 'PATCH_SCAN_FAILED',
+      failedEvent: 'Patch Scan Failed',
+    });
+    job = failed.job;
+    return { outcome: 'failed', job, error: failed.error };
   } finally {
     await releaseSnapshot();
   }
