@@ -13,6 +13,11 @@ PACKAGES=(
   fdisk       # sfdisk: MBR and GPT partition tables on image files
   lvm2        # LVM2 physical volumes and logical volumes
   rpm         # rpm's own version comparison and SQLite rpmdbs as oracles
+  clamav      # clamscan: the oracle the built-in signature engine must agree with
+  clamav-daemon # clamd: the clamd engine is tested against the real daemon
+  rsyslog     # rsyslogd forwarding to the syslog receivers (system tests)
+  bsdutils    # util-linux logger: --udp, --tcp, --octet-count, --rfc5424, --rfc3164
+  openssl     # certificates for the TLS syslog listener tests
 )
 
 missing=()

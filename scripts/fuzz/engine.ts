@@ -29,12 +29,14 @@ function listenForUnhandled(): void {
   process.on('unhandledRejection', (reason) => unhandled.push(reason));
 }
 
+const isDiskFormatError = (err: unknown) => err instanceof DiskFormatError;
+
 /** Lets the rejections of the macrotask just finished be reported (Node checks after each one). */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Runs one input: rejections other than DiskFormatError, rejections left unhandled (whatever their
- * type) and runs over the time budget fail.
+ * Runs one input: rejections other than the target's expected error (DiskFormatError by default),
+ * rejections left unhandled (whatever their type) and runs over the time budget fail.
  */
 export async function runOne(
   target: FuzzTarget,
@@ -63,7 +65,7 @@ async function runGuarded(target: FuzzTarget, input: Uint8Array, budgetMs: numbe
   const run = target.run(input).then(
     (): Outcome => ({ ok: true }),
     (err: unknown): Outcome =>
-      err instanceof DiskFormatError ? { ok: true } : { ok: false, error: describe(err) },
+      (target.isExpectedError ?? isDiskFormatError)(err) ? { ok: true } : { ok: false, error: describe(err) },
   );
   try {
     return await Promise.race([run, timeout]);
