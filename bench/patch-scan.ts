@@ -2,12 +2,15 @@
  * Patch scan benchmark (issue 4; needs mke2fs, lz4 and dpkg-query): a 4 GiB sparse ext4 image of a
  * Debian 12 guest with ~2,000 installed dpkg packages, against a saved feed index of 100,000
  * synthetic advisories plus the committed Debian mirror excerpt (the index is built and saved once,
- * not timed). Each measurement runs in a fresh Node process, whose peak RSS is reported:
+ * not timed, in the binary format the object store holds). Each measurement runs in a fresh Node
+ * process, whose peak RSS is reported:
  *  1. the full scan — open the image, find the filesystem, collect the inventory, load the saved
  *     index, match (targets: ≤ 64 MiB fetched from the image file, < 1 s, < 512 MiB peak memory),
  *     against `dpkg-query --admindir=… -W` listing the same status file from the host filesystem;
  *  2. matching alone, index loaded and inventory in memory (target < 200 ms), against a naive
- *     matcher that scans every advisory of the ecosystem for each package, on the same inputs.
+ *     matcher that scans every advisory of the ecosystem for each package, on the same inputs;
+ *  and, as the baseline of the load step, loading the same index saved in the version 1 format
+ *  (gzipped JSON, which materialises every string and key).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -176,6 +179,13 @@ async function childScan(image: string, indexPath: string) {
   };
 }
 
+/** Reads and loads a saved index (either format), as a scan does. */
+function childLoad(indexPath: string) {
+  const t = performance.now();
+  const index = deserializeFeedIndex(readFileSync(indexPath));
+  return { ms: performance.now() - t, advisories: index.stats().advisories };
+}
+
 function childMatch(indexPath: string, inventoryPath: string) {
   const index = deserializeFeedIndex(readFileSync(indexPath));
   const inventory = JSON.parse(readFileSync(inventoryPath, 'utf8')) as Inventory;
@@ -282,9 +292,12 @@ export async function runPatchScanBench(): Promise<BenchResult[]> {
     const buildStart = performance.now();
     const built = buildFeedIndex(feeds);
     const buildMs = performance.now() - buildStart;
-    const indexPath = join(work, 'feed-index.json.gz');
+    const indexPath = join(work, 'feed-index.bin');
     const indexBytes = serializeFeedIndex(built);
     writeFileSync(indexPath, indexBytes);
+    const jsonPath = join(work, 'feed-index.json.gz');
+    const jsonBytes = serializeFeedIndex(built, { encoding: 'json' });
+    writeFileSync(jsonPath, jsonBytes);
     const advisories = built.stats().advisories;
 
     // 1. Full scan against dpkg-query over the same status file, alternating.
@@ -302,6 +315,9 @@ export async function runPatchScanBench(): Promise<BenchResult[]> {
       listed = out.split('\n').filter(Boolean).length;
       scans.push(runChild<Awaited<ReturnType<typeof childScan>>>(['scan', image, indexPath]));
     }
+    const jsonLoads = Array.from({ length: 3 }, () =>
+      runChild<ReturnType<typeof childLoad>>(['load', jsonPath]),
+    );
     const scanMs = median(scans.map((s) => s.ms));
     const inventoryMs = median(scans.map((s) => s.inventoryMs));
     const dpkgMs = median(dpkgRuns);
@@ -311,13 +327,19 @@ export async function runPatchScanBench(): Promise<BenchResult[]> {
         'installed dpkg packages in the image': scans[0]!.packages,
         "of which from this machine's dpkg status": status.host,
         'advisories in the saved index': advisories,
-        'saved index MiB (gzipped JSON)': Number((indexBytes.length / MiB).toFixed(2)),
+        'saved index MiB (binary, uncompressed)': Number((indexBytes.length / MiB).toFixed(2)),
         'index build ms (once, not in the scan figure)': Math.round(buildMs),
         findings: scans[0]!.findings,
         'full scan ms: open image → findings (median of 5, target < 1000)': Math.round(scanMs),
         '  of which open image + inventory ms': Math.round(inventoryMs),
         '  of which load saved index ms': Math.round(median(scans.map((s) => s.loadMs))),
         '  of which match ms (first match of the process)': Math.round(median(scans.map((s) => s.matchMs))),
+        'baseline: the same index in the version 1 format (gzipped JSON), MiB': Number(
+          (jsonBytes.length / MiB).toFixed(2),
+        ),
+        'baseline: load of the version 1 index (gunzip + JSON.parse), ms (median of 3)': Math.round(
+          median(jsonLoads.map((l) => l.ms)),
+        ),
         'MiB fetched from the image file (target ≤ 64)': Number((scans[0]!.bytesFetched / MiB).toFixed(2)),
         'read requests to the image file': scans[0]!.requests,
         'peak RSS MiB (worst run, whole process; target < 512)': Math.round(
@@ -330,7 +352,7 @@ export async function runPatchScanBench(): Promise<BenchResult[]> {
         ),
         'full scan time relative to dpkg-query (lower is better)': Number((scanMs / dpkgMs).toFixed(2)),
       },
-      notes: `The image is made by mke2fs -d from a tree holding a Debian 12 os-release, ~2,000 dpkg status stanzas (this machine's /var/lib/dpkg/status, extended with real stanzas from the Debian Packages indexes in ${LISTS} when present), a doc directory per package and 256 MiB of other files. The feed is 100,000 synthetic OSV advisories (60 % naming installed source packages; per source most fixed long ago, 10 % fixed by an update the guest lacks, 10 % without fix, 2 % with other ranges) and the committed Debian mirror excerpt; its index is built and saved once. Each scan is a fresh Node process: open the image, find the filesystem, collect the inventory, load (gunzip + parse) the saved index, match. The baseline lists the same status file with dpkg-query from the host filesystem (process start included), alternating with the scans.`,
+      notes: `The image is made by mke2fs -d from a tree holding a Debian 12 os-release, ~2,000 dpkg status stanzas (this machine's /var/lib/dpkg/status, extended with real stanzas from the Debian Packages indexes in ${LISTS} when present), a doc directory per package and 256 MiB of other files. The feed is 100,000 synthetic OSV advisories (60 % naming installed source packages; per source most fixed long ago, 10 % fixed by an update the guest lacks, 10 % without fix, 2 % with other ranges) and the committed Debian mirror excerpt; its index is built and saved once. Each scan is a fresh Node process: open the image, find the filesystem, collect the inventory, load the saved index (binary: read the file and check its tables; strings are decoded, and a package's advisory rows checked, when first asked for), match. The load baseline reads the same index saved in the version 1 format (gunzip + JSON.parse of every string and key). The baseline lists the same status file with dpkg-query from the host filesystem (process start included), alternating with the scans.`,
     };
 
     // 2. Matching alone against the naive matcher.
@@ -367,7 +389,13 @@ if (import.meta.main) {
   if (i >= 0) {
     const [kind, a, b] = process.argv.slice(i + 1) as [string, string, string];
     const result =
-      kind === 'scan' ? await childScan(a, b) : kind === 'match' ? childMatch(a, b) : childNaive(a, b);
+      kind === 'scan'
+        ? await childScan(a, b)
+        : kind === 'match'
+          ? childMatch(a, b)
+          : kind === 'load'
+            ? childLoad(a)
+            : childNaive(a, b);
     process.stdout.write(JSON.stringify({ ...result, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
   } else {
     for (const r of await runPatchScanBench()) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);

@@ -1,113 +1,49 @@
 /**
- * The feed index as one gzipped JSON document (for the object store): the string table as a JSON
- * array, the int32 tables as base64 (little-endian), the key maps as parallel arrays. `loadFeedIndex`
- * checks the format tag, the version, and every table's bounds before trusting it.
+ * The feed index in the object store. It is written in the binary format (index-binary.ts), which
+ * loads without decoding its strings; reading also takes the version 1 gzipped JSON document
+ * (index-json.ts) that stores written before it hold, so they keep working until the next import or
+ * feed sync rewrites the index. The format is told by the bytes, not by the key's name.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import type { ObjectStore } from '../ports.ts';
-import { FeedIndex, type FeedIndexData, type IndexedFeed } from './index.ts';
+import { FeedIndex } from './index.ts';
+import {
+  BINARY_INDEX_VERSION,
+  decodeBinaryFeedIndex,
+  encodeBinaryFeedIndex,
+  isBinaryFeedIndex,
+} from './index-binary.ts';
+import { decodeJsonFeedIndex, encodeJsonFeedIndex } from './index-json.ts';
 import { FeedFormatError } from './types.ts';
 
 export const INDEX_FORMAT = 'outboard-feed-index';
-export const INDEX_VERSION = 1;
+/** The version {@link serializeFeedIndex} writes (version 1, the JSON document, is still read). */
+export const INDEX_VERSION = BINARY_INDEX_VERSION;
 const MAX_INDEX_BYTES = 2 * 1024 * 1024 * 1024;
 
-function b64(a: Int32Array): string {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+export type IndexEncoding = 'binary' | 'json';
+
+/** Serialises the index: the binary format, or on request the version 1 gzipped JSON document. */
+export function serializeFeedIndex(index: FeedIndex, options: { encoding?: IndexEncoding } = {}): Uint8Array {
+  if (options.encoding === 'json') return encodeJsonFeedIndex(index);
+  return encodeBinaryFeedIndex(index);
 }
 
-function ints(s: unknown, what: string): Int32Array {
-  if (typeof s !== 'string') throw new FeedFormatError('feed index', `${what} is not base64`);
-  const buf = Buffer.from(s, 'base64');
-  if (buf.length % 4 !== 0) throw new FeedFormatError('feed index', `${what} is not whole int32s`);
-  const out = new Int32Array(buf.length / 4);
-  new Uint8Array(out.buffer).set(buf);
-  return out;
-}
-
-/** Serialises the index: gzipped JSON. */
-export function serializeFeedIndex(index: FeedIndex): Uint8Array {
-  const d = index.data;
-  const doc = {
-    format: INDEX_FORMAT,
-    version: INDEX_VERSION,
-    strings: d.strings,
-    feeds: d.feeds,
-    availableKeys: [...d.availableKeys.keys()],
-    availableSpans: [...d.availableKeys.values()],
-    available: b64(d.available),
-    advisoryKeys: [...d.advisoryKeys.keys()],
-    advisorySpans: [...d.advisoryKeys.values()],
-    entries: b64(d.entries),
-    meta: b64(d.meta),
-    metaOffsets: b64(d.metaOffsets),
-    withdrawnSkipped: d.withdrawnSkipped,
-  };
-  return gzipSync(JSON.stringify(doc), { level: 6 });
-}
-
-function keyMap(keys: unknown, spans: unknown, limit: number, what: string): Map<string, number> {
-  if (!Array.isArray(keys) || !Array.isArray(spans) || keys.length !== spans.length)
-    throw new FeedFormatError('feed index', `${what} keys and spans differ`);
-  const out = new Map<string, number>();
-  keys.forEach((k, i) => {
-    const v = spans[i];
-    if (typeof k !== 'string' || typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
-      throw new FeedFormatError('feed index', `${what} entry ${i} is malformed`);
-    const start = Math.floor(v / 2 ** 24);
-    const count = v % 2 ** 24;
-    if (start + count > limit)
-      throw new FeedFormatError('feed index', `${what} entry ${i} points past its table`);
-    out.set(k, v);
-  });
-  return out;
-}
-
+/** Reads either format (the JSON one gzipped or not; the binary one also inside gzip). */
 export function deserializeFeedIndex(bytes: Uint8Array): FeedIndex {
-  let text: string;
-  try {
-    const raw =
-      bytes[0] === 0x1f && bytes[1] === 0x8b
-        ? gunzipSync(bytes, { maxOutputLength: MAX_INDEX_BYTES })
-        : bytes;
-    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
-  } catch (cause) {
-    throw new FeedFormatError('feed index', 'not a gzipped UTF-8 document', undefined, { cause });
+  let raw = bytes;
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      raw = gunzipSync(bytes, { maxOutputLength: MAX_INDEX_BYTES });
+    } catch (cause) {
+      throw new FeedFormatError('feed index', 'not a gzipped UTF-8 document', undefined, { cause });
+    }
   }
-  let doc: Record<string, unknown>;
-  try {
-    doc = JSON.parse(text);
-  } catch (cause) {
-    throw new FeedFormatError('feed index', 'not JSON', undefined, { cause });
-  }
-  if (doc?.format !== INDEX_FORMAT) throw new FeedFormatError('feed index', 'not an Outboard feed index');
-  if (doc.version !== INDEX_VERSION)
-    throw new FeedFormatError('feed index', `version ${String(doc.version)} is not ${INDEX_VERSION}`);
-  const strings = doc.strings;
-  if (!Array.isArray(strings) || !strings.every((s) => typeof s === 'string'))
-    throw new FeedFormatError('feed index', 'string table malformed');
-  if (!Array.isArray(doc.feeds)) throw new FeedFormatError('feed index', 'feeds malformed');
-  const available = ints(doc.available, 'available');
-  const entries = ints(doc.entries, 'entries');
-  const meta = ints(doc.meta, 'meta');
-  const metaOffsets = ints(doc.metaOffsets, 'metaOffsets');
-  for (const o of metaOffsets)
-    if (o < 0 || o >= meta.length) throw new FeedFormatError('feed index', 'meta offset out of range');
-  const data: FeedIndexData = {
-    strings: strings as string[],
-    feeds: doc.feeds as IndexedFeed[],
-    availableKeys: keyMap(doc.availableKeys, doc.availableSpans, available.length / 7, 'available'),
-    available,
-    advisoryKeys: keyMap(doc.advisoryKeys, doc.advisorySpans, entries.length, 'advisory'),
-    entries,
-    meta,
-    metaOffsets,
-    withdrawnSkipped: typeof doc.withdrawnSkipped === 'number' ? doc.withdrawnSkipped : 0,
-  };
-  return new FeedIndex(data);
+  if (isBinaryFeedIndex(raw)) return new FeedIndex(decodeBinaryFeedIndex(raw));
+  return decodeJsonFeedIndex(raw);
 }
 
-/** Writes the index to the object store under `key`. */
+/** Writes the index to the object store under `key` (binary format). */
 export async function saveFeedIndex(
   store: ObjectStore,
   key: string,
@@ -115,13 +51,13 @@ export async function saveFeedIndex(
 ): Promise<{ etag: string; bytes: number }> {
   const body = serializeFeedIndex(index);
   const { etag } = await store.put(key, body, {
-    contentType: 'application/json',
-    metadata: { 'content-encoding': 'gzip', format: `${INDEX_FORMAT}/${INDEX_VERSION}` },
+    contentType: 'application/octet-stream',
+    metadata: { format: `${INDEX_FORMAT}/${INDEX_VERSION}` },
   });
   return { etag, bytes: body.length };
 }
 
-/** Reads the index from the object store; undefined when there is none. */
+/** Reads the index from the object store (either format); undefined when there is none. */
 export async function loadFeedIndex(store: ObjectStore, key: string): Promise<FeedIndex | undefined> {
   const object = await store.get(key);
   return object ? deserializeFeedIndex(object.body) : undefined;

@@ -2,22 +2,26 @@
  * The feed index: built once per feed set, then asked (release, package) → versions a repository
  * offers, and (ecosystem, package) → advisories with their ranges. Compact: every string is interned
  * once in a table and records are runs of int32 in two flat typed arrays, so 100,000 advisories cost
- * tens of megabytes, not hundreds. `saveFeedIndex`/`loadFeedIndex` (index-store.ts) write it as one
- * gzipped JSON document for the object store.
+ * tens of megabytes, not hundreds. `saveFeedIndex`/`loadFeedIndex` (index-store.ts) write it for the
+ * object store in a binary layout (index-binary.ts) that loads without decoding its strings; the
+ * reader goes through the tables of index-tables.ts, whichever way the index was made.
  */
+import { AdvisoryRows } from './advisory-rows.ts';
+import { decodeMeta, EVENT_KINDS, KINDS, keyOf, pack, RANGE_TYPES, ROW } from './index-records.ts';
+import { dataFromTables, type IndexTables, tablesFromData } from './index-tables.ts';
 import type {
   Advisory,
-  AdvisorySeverity,
   AffectedRange,
-  CvssScore,
   Feed,
   FeedSource,
   RangeEvent,
-  SeverityRating,
   UpdateClass,
   VersionScheme,
 } from './types.ts';
 import { FeedFormatError, SEVERITY_RATINGS, UPDATE_CLASSES } from './types.ts';
+
+export { type AdvisoryRowMeta, AdvisoryRows, ROW_COMPLEX, ROW_NO_FIX } from './advisory-rows.ts';
+export type { IndexTables, KeyTable, StringTable } from './index-tables.ts';
 
 export interface AvailableVersion {
   version: string;
@@ -54,16 +58,6 @@ export interface FeedIndexData {
   metaOffsets: Int32Array;
   withdrawnSkipped: number;
 }
-
-const KINDS = ['security', 'bugfix', 'enhancement', 'newpackage'] as const;
-const RANGE_TYPES = ['ECOSYSTEM', 'SEMVER', 'GIT'] as const;
-const EVENT_KINDS = ['introduced', 'fixed', 'last_affected', 'limit'] as const;
-const ROW = 7;
-const SPAN = 2 ** 24;
-
-const pack = (start: number, count: number) => start * SPAN + count;
-const unpack = (v: number): [number, number] => [Math.floor(v / SPAN), v % SPAN];
-const keyOf = (a: string, b: string) => `${a}\u0000${b}`;
 
 /** Growable int32 buffer. */
 class Ints {
@@ -235,84 +229,71 @@ export function buildFeedIndex(feeds: Feed[]): FeedIndex {
   });
 }
 
-/** Advisory metadata record `m` (the layout `encodeMeta` writes). */
-function decodeMeta(d: FeedIndexData, str: (id: number) => string | undefined, m: number) {
-  const t = d.meta;
-  let o = d.metaOffsets[m]!;
-  const id = str(t[o++]!)!;
-  const kind = KINDS[t[o++]!] ?? 'security';
-  const text = str(t[o++]!);
-  const summary = str(t[o++]!);
-  const published = str(t[o++]!);
-  const modified = str(t[o++]!);
-  const withdrawn = str(t[o++]!);
-  const aliases: string[] = [];
-  for (let n = t[o++]!; n > 0; n--) aliases.push(str(t[o++]!)!);
-  const cvss: CvssScore[] = [];
-  for (let n = t[o++]!; n > 0; n--) {
-    const type = str(t[o++]!)!;
-    const vector = str(t[o++]!)!;
-    const score = t[o++]!;
-    const rating = t[o++]!;
-    cvss.push({
-      type,
-      vector,
-      ...(score >= 0 ? { score: score / 10 } : {}),
-      ...(rating >= 0 ? { rating: SEVERITY_RATINGS[rating] as SeverityRating } : {}),
-    });
-  }
-  const severity: AdvisorySeverity = { cvss, ...(text ? { text } : {}) };
-  return {
-    id,
-    aliases,
-    kind,
-    severity,
-    ...(summary ? { summary } : {}),
-    ...(published ? { published } : {}),
-    ...(modified ? { modified } : {}),
-    ...(withdrawn ? { withdrawn } : {}),
-  };
+function isTables(source: FeedIndexData | IndexTables): source is IndexTables {
+  return 'entryStart' in source;
 }
 
 export class FeedIndex {
-  readonly data: FeedIndexData;
+  /** What every reader goes through. */
+  readonly tables: IndexTables;
+  private materialized: FeedIndexData | undefined;
   private readonly metaCache = new Map<number, Omit<IndexedAdvisory, 'status' | 'ranges' | 'versions'>>();
   private rows: AdvisoryRows | undefined;
+  private releaseList: string[] | undefined;
+  private ecosystemList: string[] | undefined;
 
-  constructor(data: FeedIndexData) {
-    this.data = data;
+  /** From the plain body ({@link buildFeedIndex}, the version 1 document) or from tables (the binary format). */
+  constructor(source: FeedIndexData | IndexTables) {
+    if (isTables(source)) this.tables = source;
+    else {
+      this.tables = tablesFromData(source);
+      this.materialized = source;
+    }
+  }
+
+  /**
+   * The plain body: every string in an array, keys in Maps. For an index read from the binary format
+   * it is decoded whole on first use (tens of milliseconds for 100,000 advisories): scans do not use it.
+   */
+  get data(): FeedIndexData {
+    this.materialized ??= dataFromTables(this.tables);
+    return this.materialized;
   }
 
   private str(id: number): string | undefined {
     if (id < 0) return undefined;
-    const s = this.data.strings[id];
+    const s = this.tables.strings.get(id);
     if (s === undefined) throw new FeedFormatError('feed index', `string ${id} is missing`);
     return s;
   }
 
   get feeds(): IndexedFeed[] {
-    return this.data.feeds;
+    return this.tables.feeds;
   }
 
   stats() {
-    const d = this.data;
+    const t = this.tables;
     return {
-      strings: d.strings.length,
-      availableKeys: d.availableKeys.size,
-      availableRows: d.available.length / ROW,
-      advisoryKeys: d.advisoryKeys.size,
-      advisories: d.metaOffsets.length,
-      entryInts: d.entries.length,
-      withdrawnSkipped: d.withdrawnSkipped,
+      strings: t.strings.length,
+      availableKeys: t.availableKeys.size,
+      availableRows: t.available.length / ROW,
+      advisoryKeys: t.advisoryKeys.size,
+      advisories: t.metaOffsets.length,
+      entryInts: t.entries.length,
+      withdrawnSkipped: t.withdrawnSkipped,
     };
   }
 
   /** Versions offered for a binary package of a release (`Debian:12`, `Alpine:v3.20`, `Rocky Linux:9`). */
   availableVersions(release: string, name: string): AvailableVersion[] {
-    const packed = this.data.availableKeys.get(keyOf(release, name));
-    if (packed === undefined) return [];
-    const [start, count] = unpack(packed);
-    const a = this.data.available;
+    const t = this.tables;
+    const k = t.availableKeys.find(release, name);
+    if (k < 0) return [];
+    const start = t.availableStart[k]!;
+    const count = t.availableCount[k]!;
+    const a = t.available;
+    if (!(start >= 0 && count >= 0 && (start + count) * ROW <= a.length))
+      throw new FeedFormatError('feed index', `available key ${k} points past its table`);
     const out: AvailableVersion[] = [];
     for (let r = start; r < start + count; r++) {
       const o = r * ROW;
@@ -333,7 +314,7 @@ export class FeedIndex {
   private metaOf(m: number) {
     const cached = this.metaCache.get(m);
     if (cached) return cached;
-    const out = decodeMeta(this.data, (id) => this.str(id), m);
+    const out = decodeMeta(this.tables.meta, this.tables.metaOffsets, (id) => this.str(id), m, true);
     if (this.metaCache.size > 10_000) this.metaCache.clear();
     this.metaCache.set(m, out);
     return out;
@@ -341,10 +322,14 @@ export class FeedIndex {
 
   /** Advisories naming a package of an ecosystem (exact string; Debian/Ubuntu: the source package). */
   advisoriesFor(ecosystem: string, name: string): IndexedAdvisory[] {
-    const packed = this.data.advisoryKeys.get(keyOf(ecosystem, name));
-    if (packed === undefined) return [];
-    const [start, length] = unpack(packed);
-    const e = this.data.entries;
+    const t = this.tables;
+    const k = t.advisoryKeys.find(ecosystem, name);
+    if (k < 0) return [];
+    const start = t.entryStart[k]!;
+    const length = t.entryLength[k]!;
+    const e = t.entries;
+    if (!(start >= 0 && length >= 0 && start + length <= e.length))
+      throw new FeedFormatError('feed index', `advisory key ${k} points past its table`);
     const out: IndexedAdvisory[] = [];
     let o = start;
     while (o < start + length) {
@@ -354,7 +339,7 @@ export class FeedIndex {
       for (let n = e[o++]!; n > 0; n--) {
         const type = RANGE_TYPES[e[o++]!]!;
         const events: RangeEvent[] = [];
-        for (let k = e[o++]!; k > 0; k--) {
+        for (let c = e[o++]!; c > 0; c--) {
           const kind = EVENT_KINDS[e[o++]!]!;
           events.push({ [kind]: this.str(e[o++]!)! } as RangeEvent);
         }
@@ -363,6 +348,8 @@ export class FeedIndex {
       const versions: string[] = [];
       for (let n = e[o++]!; n > 0; n--) versions.push(this.str(e[o++]!)!);
       if (o > start + length) throw new FeedFormatError('feed index', 'advisory entry runs past its span');
+      if (!(m >= 0 && m < t.metaOffsets.length))
+        throw new FeedFormatError('feed index', `advisory metadata ${m} is missing`);
       const meta = this.metaOf(m);
       out.push({ ...meta, aliases: [...meta.aliases], status, ranges, versions });
     }
@@ -371,181 +358,22 @@ export class FeedIndex {
 
   /**
    * The advisory entries as rows (see {@link AdvisoryRows}): the lean read path for matching many
-   * packages. Built on first use, in one pass over the entry table, and kept with the index.
+   * packages. Made on first use and kept with the index; over the binary format a key's rows are read
+   * when the key is first asked for.
    */
   advisoryRows(): AdvisoryRows {
-    this.rows ??= new AdvisoryRows(this.data);
+    this.rows ??= new AdvisoryRows(this.tables);
     return this.rows;
   }
 
   /** Release keys and ecosystems the index knows. */
   releases(): string[] {
-    return [
-      ...new Set([...this.data.availableKeys.keys()].map((k) => k.slice(0, k.indexOf('\u0000')))),
-    ].sort();
+    this.releaseList ??= this.tables.availableKeys.prefixes();
+    return [...this.releaseList];
   }
 
   ecosystems(): string[] {
-    return [
-      ...new Set([...this.data.advisoryKeys.keys()].map((k) => k.slice(0, k.indexOf('\u0000')))),
-    ].sort();
-  }
-}
-
-/** {@link AdvisoryRows.simpleFixed}: one range `introduced 0` and nothing else. */
-export const ROW_NO_FIX = -1;
-/** {@link AdvisoryRows.simpleFixed}: any other shape; read the row with {@link AdvisoryRows.decode}. */
-export const ROW_COMPLEX = -2;
-
-/** What matching needs of an advisory's metadata. */
-export type AdvisoryRowMeta = Pick<IndexedAdvisory, 'id' | 'aliases' | 'kind' | 'severity'>;
-
-/**
- * Every advisory entry of an index as a row of flat typed arrays, rows of one (ecosystem, package)
- * key contiguous and in the order {@link FeedIndex.advisoriesFor} returns them. Reading a key's rows
- * allocates nothing: {@link span} gives the first row and the count; per row, {@link meta} is the
- * metadata handle, {@link notAffected} the status, and {@link simpleFixed} the range pre-parsed at
- * build time for the shape of nearly every distribution record — one ECOSYSTEM range of
- * `introduced: "0"` and at most one `fixed` (either order) and no listed versions: the fixed
- * version's string id, {@link ROW_NO_FIX} without one, {@link ROW_COMPLEX} for any other shape.
- * {@link decode} and {@link metaOf} build objects for the few rows that need them (metadata decoded
- * once per handle and kept; its objects are shared, so treat them as read-only).
- */
-export class AdvisoryRows {
-  /** Number of rows. */
-  readonly length: number;
-  /** Metadata handle of each row (for {@link metaOf}). */
-  readonly meta: Int32Array;
-  /** 1 for a `not-affected` entry (Alpine secdb suppressions), else 0. */
-  readonly notAffected: Uint8Array;
-  /** Fixed version string id of a simple row, or {@link ROW_NO_FIX} / {@link ROW_COMPLEX}. */
-  readonly simpleFixed: Int32Array;
-  /** The interned string table (ids index it). */
-  readonly strings: readonly string[];
-  private readonly offsets: Int32Array;
-  private readonly keyRows = new Map<string, number>();
-  private readonly data: FeedIndexData;
-  private readonly metas: (AdvisoryRowMeta | undefined)[];
-
-  constructor(data: FeedIndexData) {
-    this.data = data;
-    this.strings = data.strings;
-    this.metas = new Array(data.metaOffsets.length);
-    const e = data.entries;
-    const strings = data.strings;
-    const metaCount = data.metaOffsets.length;
-    const bad = (what: string) => new FeedFormatError('feed index', what);
-    const checkString = (id: number) => {
-      if (!(id >= 0 && id < strings.length)) throw bad(`string ${id} is missing`);
-    };
-    // Every entry is at least 4 ints (meta, status, range count, version count).
-    const cap = Math.ceil(e.length / 4);
-    const offsets = new Int32Array(cap);
-    const meta = new Int32Array(cap);
-    const notAffected = new Uint8Array(cap);
-    const simpleFixed = new Int32Array(cap);
-    let n = 0;
-    for (const [key, packed] of data.advisoryKeys) {
-      const [start, length] = unpack(packed);
-      const end = start + length;
-      const first = n;
-      let o = start;
-      while (o < end) {
-        offsets[n] = o;
-        const m = e[o++]!;
-        if (!(m >= 0 && m < metaCount)) throw bad(`advisory metadata ${m} is missing`);
-        meta[n] = m;
-        notAffected[n] = e[o++] === 0 ? 0 : 1;
-        const ranges = e[o++]!;
-        let fixed = ROW_COMPLEX;
-        if (ranges === 1 && e[o] === 0 && (e[o + 1] === 1 || e[o + 1] === 2)) {
-          let zero = false;
-          let f = ROW_NO_FIX;
-          let simple = true;
-          for (let k = e[o + 1]!, p = o + 2; k > 0; k--, p += 2) {
-            const kind = e[p]!;
-            const value = e[p + 1]!;
-            checkString(value);
-            if (kind === 0 && strings[value] === '0' && !zero) zero = true;
-            else if (kind === 1 && f === ROW_NO_FIX) f = value;
-            else simple = false;
-          }
-          if (simple && zero) fixed = f;
-        }
-        for (let r = ranges; r > 0; r--) {
-          o++; // type
-          for (let k = e[o++]!; k > 0; k--) {
-            o++; // kind
-            checkString(e[o++]!);
-          }
-        }
-        const versions = e[o++]!;
-        if (versions !== 0) fixed = ROW_COMPLEX;
-        for (let v = versions; v > 0; v--) checkString(e[o++]!);
-        simpleFixed[n] = fixed;
-        n++;
-        if (o > end) throw bad('advisory entry runs past its span');
-      }
-      this.keyRows.set(key, pack(first, n - first));
-    }
-    this.length = n;
-    this.offsets = offsets.slice(0, n);
-    this.meta = meta.slice(0, n);
-    this.notAffected = notAffected.slice(0, n);
-    this.simpleFixed = simpleFixed.slice(0, n);
-  }
-
-  /** The rows of an (ecosystem, package) key as one number (see {@link start}, {@link count}); -1 when none. */
-  span(ecosystem: string, name: string): number {
-    return this.keyRows.get(keyOf(ecosystem, name)) ?? -1;
-  }
-
-  /** First row of a {@link span}. */
-  start(span: number): number {
-    return span < 0 ? 0 : Math.floor(span / SPAN);
-  }
-
-  /** Row count of a {@link span}. */
-  count(span: number): number {
-    return span < 0 ? 0 : span % SPAN;
-  }
-
-  /** A row's status, ranges and versions as objects (as {@link FeedIndex.advisoriesFor} has them). */
-  decode(row: number): Pick<IndexedAdvisory, 'status' | 'ranges' | 'versions'> {
-    const e = this.data.entries;
-    const strings = this.strings;
-    let o = this.offsets[row]! + 1;
-    const status = e[o++] === 0 ? 'affected' : 'not-affected';
-    const ranges: AffectedRange[] = [];
-    for (let n = e[o++]!; n > 0; n--) {
-      const type = RANGE_TYPES[e[o++]!]!;
-      const events: RangeEvent[] = [];
-      for (let k = e[o++]!; k > 0; k--) {
-        const kind = EVENT_KINDS[e[o++]!]!;
-        events.push({ [kind]: strings[e[o++]!]! } as RangeEvent);
-      }
-      ranges.push({ type, events });
-    }
-    const versions: string[] = [];
-    for (let n = e[o++]!; n > 0; n--) versions.push(strings[e[o++]!]!);
-    return { status, ranges, versions };
-  }
-
-  /** Id, aliases, kind and severity of a metadata handle (decoded once, then shared). */
-  metaOf(handle: number): AdvisoryRowMeta {
-    let out = this.metas[handle];
-    if (!out) {
-      const strings = this.strings;
-      const str = (id: number): string | undefined => {
-        if (id < 0) return undefined;
-        const s = strings[id];
-        if (s === undefined) throw new FeedFormatError('feed index', `string ${id} is missing`);
-        return s;
-      };
-      const m = decodeMeta(this.data, str, handle);
-      out = { id: m.id, aliases: m.aliases, kind: m.kind, severity: m.severity };
-      this.metas[handle] = out;
-    }
-    return out;
+    this.ecosystemList ??= this.tables.advisoryKeys.prefixes();
+    return [...this.ecosystemList];
   }
 }

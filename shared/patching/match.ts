@@ -24,7 +24,10 @@
  * Advisories are read through the index's lean accessor (`FeedIndex.advisoryRows`): rows of flat
  * arrays with the common range shape (`introduced 0`, at most one fix) pre-parsed, so a package's
  * advisories are evaluated without an object per advisory; only the other shapes are decoded and
- * prepared (once per scheme and package), and metadata only for advisories that match.
+ * prepared (once per scheme and package), and metadata only for advisories that match. What depends
+ * only on the index — version comparators with their parsed versions, the validity of each interned
+ * string as a version, the rating of each advisory — is kept with the index's rows (see
+ * {@link indexCaches}), so a second scan against the same index parses nothing twice.
  */
 import {
   type AdvisoryRows,
@@ -37,7 +40,6 @@ import {
 import type { UpdateClass, VersionScheme } from '../feeds/types.ts';
 import { ecosystemCovers } from '../inventory/os.ts';
 import type { InstalledPackage, Inventory } from '../inventory/types.ts';
-import { apk, dpkg, isValidVersion, type Ordering, rpm } from '../versions/index.ts';
 import type { LeanMeta } from './lean-index.ts';
 import {
   type Comparator,
@@ -46,7 +48,7 @@ import {
   type PreparedAdvisory,
   prepareAdvisory,
 } from './ranges.ts';
-import { highest, type Rating, ratingOfSeverity } from './severity.ts';
+import { highest, RATING_ORDER, type Rating, ratingOfSeverity } from './severity.ts';
 import type { Classification, Finding, FindingAdvisory, ScanFeedInfo, ScanResult } from './types.ts';
 
 export interface MatchOptions {
@@ -129,36 +131,65 @@ interface AdvisoryHit {
   advisory: FindingAdvisory;
   kind: IndexedAdvisory['kind'];
   rating: Rating;
+  /** The fixed version's rank in `ranking` when it came from a ranked row, else -1. */
+  fixRank: number;
+  ranking: Int32Array | undefined;
+}
+
+type FixOf = Pick<AdvisoryHit, 'fixRank' | 'ranking'> & { advisory: { fixedVersion?: string } };
+
+/** Orders the fixed versions of two hits: by rank when both are ranked in one key, else compared. */
+function compareFixes(c: Comparator, a: FixOf, b: FixOf): number {
+  if (a.ranking !== undefined && a.ranking === b.ranking && a.fixRank >= 0 && b.fixRank >= 0)
+    return a.fixRank < b.fixRank ? -1 : a.fixRank > b.fixRank ? 1 : 0;
+  return c.cmp(a.advisory.fixedVersion!, b.advisory.fixedVersion!);
 }
 
 const CLASS_RANK: Record<Classification, number> = { unknown: 0, enhancement: 1, bugfix: 2, security: 3 };
 
-/** Comparison of two version strings without a parse cache (one fixed version meets few installed ones). */
-const COMPARE_RAW: Record<VersionScheme, (a: string, b: string) => Ordering | undefined> = {
-  dpkg: dpkg.compareOrUndefined,
-  rpm: rpm.compareOrUndefined,
-  apk: apk.compareOrUndefined,
-};
+/** What matching learns of one index, kept as long as the index (its rows) lives. */
+interface IndexCaches {
+  /** One comparator per scheme: each version string parsed once for every scan of the index. */
+  comparators: Map<VersionScheme, Comparator>;
+  /** Per scheme: validity of each interned string as a version (0 unknown, 1 valid, 2 not). */
+  validity: Map<VersionScheme, Uint8Array>;
+  /** Rating of each metadata handle: 1 + its index in RATING_ORDER, 0 not yet known. */
+  ratings: Uint8Array;
+}
 
-/** Per index and scheme: validity of each interned string as a version (0 unknown, 1 valid, 2 not). */
-const validity = new WeakMap<AdvisoryRows, Map<VersionScheme, Uint8Array>>();
-function validityOf(rows: AdvisoryRows, scheme: VersionScheme): (id: number) => boolean {
-  let schemes = validity.get(rows);
-  if (!schemes) {
-    schemes = new Map();
-    validity.set(rows, schemes);
+const caches = new WeakMap<AdvisoryRows, IndexCaches>();
+
+/** The caches kept with an index's rows (made on first use). */
+export function indexCaches(rows: AdvisoryRows): IndexCaches {
+  let c = caches.get(rows);
+  if (!c) {
+    c = { comparators: new Map(), validity: new Map(), ratings: new Uint8Array(rows.metaCount) };
+    caches.set(rows, c);
   }
-  let known = schemes.get(scheme);
+  return c;
+}
+
+function comparatorFor(cache: IndexCaches, scheme: VersionScheme): Comparator {
+  let c = cache.comparators.get(scheme);
+  if (!c) {
+    c = comparator(scheme);
+    cache.comparators.set(scheme, c);
+  }
+  return c;
+}
+
+/** Validity of interned strings as versions, through the comparator (which keeps what it parsed). */
+function validityOf(rows: AdvisoryRows, cache: IndexCaches, c: Comparator): (id: number) => boolean {
+  let known = cache.validity.get(c.scheme);
   if (!known) {
-    known = new Uint8Array(rows.strings.length);
-    schemes.set(scheme, known);
+    known = new Uint8Array(rows.stringCount);
+    cache.validity.set(c.scheme, known);
   }
   const table = known;
-  const strings = rows.strings;
   return (id) => {
     let v = table[id]!;
     if (v === 0) {
-      v = isValidVersion(scheme, strings[id]!) ? 1 : 2;
+      v = c.valid(rows.string(id)) ? 1 : 2;
       table[id] = v;
     }
     return v === 1;
@@ -259,26 +290,21 @@ export function matchInventory(
   let skippedRanges = 0;
   const adviceCache = new Map<string, AdvisoryHit[]>();
 
-  const comparators = new Map<VersionScheme, Comparator>();
-  const comparatorOf = (scheme: VersionScheme) => {
-    let c = comparators.get(scheme);
-    if (!c) {
-      c = comparator(scheme);
-      comparators.set(scheme, c);
-    }
-    return c;
-  };
   const rows = index.advisoryRows();
-  const strings = rows.strings;
+  const cache = indexCaches(rows);
+  const comparatorOf = (scheme: VersionScheme) => comparatorFor(cache, scheme);
   const rowMeta = rows.meta;
   const notAffected = rows.notAffected;
   const simpleFixed = rows.simpleFixed;
+  const fixedRank = rows.fixedRank;
   /**
    * Per (scheme, name): the row spans of every covered ecosystem (ecosystem index, first row, count),
-   * and the rows that are not the simple shape under this scheme, prepared once.
+   * each span's fixed versions in order when the index has them under this scheme, and the rows that
+   * are not the simple shape under this scheme, prepared once.
    */
   interface PreparedRows {
     spans: number[];
+    rankings: (Int32Array | undefined)[];
     complex?: Map<number, PreparedAdvisory>;
   }
   const preparedCache = new Map<string, PreparedRows>();
@@ -286,7 +312,7 @@ export function matchInventory(
   const validOf = (scheme: VersionScheme) => {
     let v = validators.get(scheme);
     if (!v) {
-      v = validityOf(rows, scheme);
+      v = validityOf(rows, cache, comparatorOf(scheme));
       validators.set(scheme, v);
     }
     return v;
@@ -295,18 +321,24 @@ export function matchInventory(
     const key = `${c.scheme}\u0000${name}`;
     let list = preparedCache.get(key);
     if (list) return list;
-    list = { spans: [] };
+    list = { spans: [], rankings: [] };
     for (let x = 0; x < ecosystems.length; x++) {
       const ecosystem = ecosystems[x]!;
-      const span = rows.span(ecosystem, name);
+      const k = rows.key(ecosystem, name);
+      if (k < 0) continue;
+      const span = rows.keySpan(k);
       const count = rows.count(span);
       if (count === 0) continue;
       const first = rows.start(span);
+      const ranking = rows.ranking(k, c.scheme);
       list.spans.push(x, first, count);
+      list.rankings.push(ranking);
       for (let r = first; r < first + count; r++) {
         if (notAffected[r]) continue;
         const f = simpleFixed[r]!;
-        if (f === ROW_NO_FIX || (f >= 0 && validOf(c.scheme)(f))) continue;
+        // A ranked fix is valid under the scheme it was ranked by.
+        if (f === ROW_NO_FIX || (f >= 0 && ((ranking && fixedRank[r]! >= 0) || validOf(c.scheme)(f))))
+          continue;
         const p = prepareAdvisory(c, rows.decode(r));
         skippedRanges += p.skippedRanges;
         for (const v of p.invalid)
@@ -319,13 +351,12 @@ export function matchInventory(
     return list;
   };
 
-  const ratings = new Map<number, Rating>();
+  const ratings = cache.ratings;
   const ratingOf = (handle: number, a: LeanMeta): Rating => {
-    let r = ratings.get(handle);
-    if (r === undefined) {
-      r = ratingOfSeverity(a.severity);
-      ratings.set(handle, r);
-    }
+    const known = ratings[handle]!;
+    if (known !== 0) return RATING_ORDER[known - 1]!;
+    const r = ratingOfSeverity(a.severity);
+    ratings[handle] = RATING_ORDER.indexOf(r) + 1;
     return r;
   };
 
@@ -344,12 +375,14 @@ export function matchInventory(
       return hits;
     }
     const complex = list.complex;
-    const compareRaw = COMPARE_RAW[c.scheme];
     let suppressed: Set<string> | undefined;
     let seen: Map<string, AdvisoryHit> | undefined;
     const spans = list.spans;
     for (let s = 0; s < spans.length; s += 3) {
       const ecosystem = ecosystems[spans[s]!]!;
+      const ranking = list.rankings[s / 3];
+      // Ranked fixes from `above` on are newer than the installed version (one search per key).
+      const above = ranking ? firstAbove(c, rows, ranking, version) : 0;
       for (let r = spans[s + 1]!, end = r + spans[s + 2]!; r < end; r++) {
         if (notAffected[r]) {
           const a = rows.metaOf(rowMeta[r]!);
@@ -360,6 +393,7 @@ export function matchInventory(
         }
         // The simple shape (introduced 0, at most one fix) without objects; else the prepared ranges.
         let fixedVersion: string | undefined;
+        let fixRank = -1;
         const p = complex?.get(r);
         if (p) {
           const verdict = evaluatePrepared(c, p, version);
@@ -368,9 +402,11 @@ export function matchInventory(
         } else {
           const f = simpleFixed[r]!;
           if (f >= 0) {
-            fixedVersion = strings[f]!;
-            // Both valid (the fixed version checked in preparedOf), so never undefined.
-            if (compareRaw(version, fixedVersion)! >= 0) continue;
+            fixRank = ranking ? fixedRank[r]! : -1;
+            if (fixRank >= 0) {
+              if (fixRank < above) continue;
+            } else if (c.cmp(version, rows.string(f)) >= 0) continue; // both valid (see preparedOf)
+            fixedVersion = rows.string(f);
           }
         }
         const handle = rowMeta[r]!;
@@ -380,8 +416,18 @@ export function matchInventory(
           // The same advisory from two feeds (an OSV record and updateinfo): one entry, lowest fix.
           prior.advisory.aliases = [...new Set([...prior.advisory.aliases, ...a.aliases])];
           const pf = prior.advisory.fixedVersion;
-          if (fixedVersion && (!pf || c.cmp(fixedVersion, pf) === -1))
-            prior.advisory.fixedVersion = fixedVersion;
+          if (fixedVersion) {
+            const next: FixOf = {
+              advisory: { fixedVersion },
+              fixRank,
+              ranking: fixRank >= 0 ? ranking : undefined,
+            };
+            if (!pf || compareFixes(c, next, prior) === -1) {
+              prior.advisory.fixedVersion = fixedVersion;
+              prior.fixRank = next.fixRank;
+              prior.ranking = next.ranking;
+            }
+          }
           const rating = ratingOf(handle, a);
           if (highest([rating, prior.rating]) !== prior.rating) {
             prior.rating = rating;
@@ -398,7 +444,13 @@ export function matchInventory(
           ecosystem,
         };
         if (fixedVersion) advisory.fixedVersion = fixedVersion;
-        const hit: AdvisoryHit = { advisory, kind: a.kind, rating: ratingOf(handle, a) };
+        const hit: AdvisoryHit = {
+          advisory,
+          kind: a.kind,
+          rating: ratingOf(handle, a),
+          fixRank,
+          ranking: fixRank >= 0 ? ranking : undefined,
+        };
         seen ??= new Map();
         seen.set(a.id, hit);
         hits.push(hit);
@@ -409,6 +461,18 @@ export function matchInventory(
     const kept = hits.filter((h) => !gone.has(h.advisory.id) && !h.advisory.aliases.some((x) => gone.has(x)));
     adviceCache.set(key, kept);
     return kept;
+  };
+
+  // The lowest advisory fix of a source package's hits (shared by its binary packages).
+  const lowestFixes = new Map<AdvisoryHit[], string | undefined>();
+  const lowestFixOf = (hits: AdvisoryHit[], c: Comparator): string | undefined => {
+    if (lowestFixes.has(hits)) return lowestFixes.get(hits);
+    // Sorted as the fixed versions themselves would be (ranks order exactly as the comparator does).
+    const fix = hits
+      .filter((h) => h.advisory.fixedVersion !== undefined)
+      .sort((a, b) => compareFixes(c, a, b))[0]?.advisory.fixedVersion;
+    lowestFixes.set(hits, fix);
+    return fix;
   };
 
   const findings: Finding[] = [];
@@ -458,11 +522,7 @@ export function matchInventory(
 
     const classification = classify(c, os.id, candidate, offered, hits);
 
-    const fixes = hits
-      .map((h) => h.advisory.fixedVersion)
-      .filter((f): f is string => f !== undefined)
-      .sort(c.cmp);
-    const fixedVersion = candidate?.v.version ?? fixes[0];
+    const fixedVersion = candidate?.v.version ?? lowestFixOf(hits, c);
     const finding: Finding = {
       package: pkg.name,
       sourcePackage: pkg.source.name,
@@ -515,6 +575,18 @@ export function matchInventory(
     counts: { packages: inventory.packages.length, findings: findings.length, bySeverity },
     inventory,
   };
+}
+
+/** The first position in `ranking` (string ids of versions, ascending) whose version is newer than `version`. */
+function firstAbove(c: Comparator, rows: AdvisoryRows, ranking: Int32Array, version: string): number {
+  let lo = 0;
+  let hi = ranking.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (c.cmp(rows.string(ranking[mid]!), version) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 const KIND_CLASS: Record<IndexedAdvisory['kind'], Classification> = {

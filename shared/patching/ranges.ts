@@ -7,7 +7,14 @@
  * SEMVER and GIT ranges say nothing about distribution package versions and are not evaluated.
  */
 import type { AffectedRange, VersionScheme } from '../feeds/types.ts';
-import { dpkg, isValidVersion, type Ordering, rpm, tryCompareVersions } from '../versions/index.ts';
+import {
+  dpkg,
+  InvalidVersionError,
+  isValidVersion,
+  type Ordering,
+  rpm,
+  tryCompareVersions,
+} from '../versions/index.ts';
 
 export interface AffectedVerdict {
   affected: boolean;
@@ -51,10 +58,19 @@ export function comparator(scheme: VersionScheme): Comparator {
   // dpkg and rpm: each version parsed once (null: invalid), then compared parsed.
   const parser = scheme === 'dpkg' ? dpkg : rpm;
   const parsed = new Map<string, object | null>();
+  const tryParse = (v: string): object | null => {
+    // One scan: parse refuses exactly what isValid refuses (and invalid versions are rare).
+    try {
+      return parser.parse(v);
+    } catch (error) {
+      if (error instanceof InvalidVersionError) return null;
+      throw error;
+    }
+  };
   const parsedOf = (v: string): object | null => {
     let p = parsed.get(v);
     if (p === undefined) {
-      p = parser.isValid(v) ? parser.parse(v) : null;
+      p = tryParse(v);
       if (parsed.size > 500_000) parsed.clear();
       parsed.set(v, p);
     }

@@ -23,18 +23,28 @@ const TEXT: Record<string, SeverityRating> = {
   none: 'None',
 };
 
+const RANKS = new Map<Rating, number>(RATING_ORDER.map((r, i) => [r, i]));
+
 export function rank(r: Rating): number {
-  return RATING_ORDER.indexOf(r);
+  return RANKS.get(r) ?? -1;
 }
+
+/** Wording already mapped (a feed uses a handful of words for all its advisories). */
+const fromText = new Map<string, Rating>();
 
 /** Maps distribution wording (`Important`, `high`, `unimportant`, `low**`) to a rating, or `Unknown`. */
 export function ratingFromText(text: string | undefined): Rating {
   if (!text) return 'Unknown';
-  const key = text
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z].*$/, '');
-  return TEXT[key] ?? 'Unknown';
+  let rating = fromText.get(text);
+  if (rating === undefined) {
+    const key = text
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z].*$/, '');
+    rating = Object.hasOwn(TEXT, key) ? TEXT[key]! : 'Unknown';
+    if (fromText.size < 1000) fromText.set(text, rating);
+  }
+  return rating;
 }
 
 export function ratingOfSeverity(s: AdvisorySeverity): Rating {

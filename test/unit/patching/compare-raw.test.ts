@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { comparator } from '../../../shared/patching/ranges.ts';
 import { isValidVersion, tryCompareVersions, type VersionScheme } from '../../../shared/versions/index.ts';
 
-// match.ts compares an installed version with a simple advisory's fixed version by the string
-// comparison (no parse cache) and checks fixed versions with isValidVersion: both must agree with
-// the cached comparator the rest of the matcher uses.
+// The saved index orders fixed versions by each scheme's parse and compareParsed, and checks them
+// with isValid (shared/feeds/fixed-ranks.ts); the matcher compares through its cached comparator.
+// The string comparison, isValidVersion and the comparator must all agree.
 const VERSIONS: Record<VersionScheme, string[]> = {
   dpkg: [
     '0',
