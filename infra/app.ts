@@ -3,9 +3,11 @@
  * - `estate`: `internal` | `provider` (required; cdk.json sets `internal`).
  * - internal: `tenantId` (default `internal`).
  * - provider: `jwtIssuer` (https URL, required), `jwtAudience` (list or comma-separated, required),
- *   `tenantClaim` (default `tenant_id`).
+ *   `tenantClaim` (default `tenant_id`; letters, digits and underscores only while the topology has a receipt
+ *   route such as `POST /v1/ingest`, whose API Gateway mapping must name the claim).
  * - `feedUrls`: feed URLs the feed-sync function imports every 6 hours (list or comma-separated; optional).
- * The stack is environment-agnostic and synthesizes offline: no credentials, no Docker (esbuild runs locally).
+ * The stack is environment-agnostic and synthesizes offline: no credentials, no Docker (esbuild runs locally,
+ * also for container-packaged functions, whose images Docker builds only at deploy time).
  */
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

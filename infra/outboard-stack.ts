@@ -1,11 +1,12 @@
 /**
  * The Outboard stack, derived entirely from the topology (shared/topology.ts): one `OutboardFunction` per
- * function; per trigger a work queue, portal API routes or a bus rule; grants from each function's `access`
- * and `emits`. Nothing here is specific to one function.
+ * function (a zip or a container image, as its `packaging` says); per trigger a work queue, portal API routes
+ * (function or queue receipt) or a bus rule; grants from each function's `access` and `emits`. Nothing here is
+ * specific to one function.
  */
 import { fileURLToPath } from 'node:url';
 import { Aws, CfnOutput, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type Policy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -18,8 +19,8 @@ import type { EstateConfig } from './config.ts';
 import { grantDeclaredAccess } from './constructs/access-grants.ts';
 import { EventFabric } from './constructs/event-fabric.ts';
 import { nagResource, pascalCase } from './constructs/naming.ts';
-import { OutboardFunction } from './constructs/outboard-function.ts';
-import { PortalApi } from './constructs/portal-api.ts';
+import { createOutboardFunction, type OutboardFunction } from './constructs/outboard-function.ts';
+import { PortalApi, receiptMessageAttributes } from './constructs/portal-api.ts';
 import { Storage } from './constructs/storage.ts';
 import { WorkQueue } from './constructs/work-queue.ts';
 
@@ -61,11 +62,18 @@ export class OutboardStack extends Stack {
     const topology = props.topology ?? declaredTopology;
     const projectRoot = props.projectRoot ?? PROJECT_ROOT;
     this.estate = props.estate;
+    // Receipt routes must be expressible in this estate; say so before anything is bundled.
+    for (const fn of topology.functions) {
+      if (fn.trigger.kind !== 'http') continue;
+      for (const route of fn.trigger.routes) {
+        if (route.sendToQueue !== undefined) receiptMessageAttributes(props.estate, route);
+      }
+    }
 
     this.fabric = new EventFabric(this, 'EventFabric');
     this.storage = new Storage(this, 'Storage', { bus: this.fabric.bus });
 
-    const environment: Record<string, string> = {
+    const sharedEnvironment: Record<string, string> = {
       [AWS_ENV.tableName]: this.storage.table.tableName,
       [AWS_ENV.bucketName]: this.storage.bucket.bucketName,
       [AWS_ENV.busName]: this.fabric.bus.eventBusName,
@@ -77,26 +85,21 @@ export class OutboardStack extends Stack {
     };
 
     const routes: { route: HttpRoute; handler: IFunction; handlerName: string }[] = [];
-    const pendingQueues: { fn: OutboardFunction; unit: Construct }[] = [];
+    const units = new Map<string, Construct>();
     for (const spec of topology.functions) {
       // One scope per function: its log group, role, policy, queue and schedule live next to it.
       const unit = new Construct(this, pascalCase(spec.name));
-      const fn = new OutboardFunction(unit, 'Function', { spec, projectRoot, environment });
+      units.set(spec.name, unit);
+      // The archive bucket's name only for functions that may use it (the AWS deps fail clearly without it).
+      const environment =
+        spec.access.archive === 'none'
+          ? sharedEnvironment
+          : { ...sharedEnvironment, [AWS_ENV.archiveBucketName]: this.storage.archiveBucket.bucketName };
+      const fn = createOutboardFunction(unit, 'Function', { spec, projectRoot, environment });
       this.functions.set(spec.name, fn);
-      const policy = grantDeclaredAccess(unit, 'AccessPolicy', fn.executionRole, spec, {
-        table: this.storage.table,
-        indexNames: this.storage.indexNames,
-        bucket: this.storage.bucket,
-        bus: this.fabric.bus,
-        scheduleGroup: this.storage.scheduleGroup,
-        schedulerRole: this.storage.schedulerRole,
-      });
-      // The function is not created before it holds its declared permissions.
-      if (policy) fn.node.addDependency(policy);
 
       const trigger = spec.trigger;
-      if (trigger.kind === 'queue') pendingQueues.push({ fn, unit });
-      else if (trigger.kind === 'http') {
+      if (trigger.kind === 'http') {
         for (const route of trigger.routes) routes.push({ route, handler: fn, handlerName: spec.name });
       } else if (trigger.kind === 'schedule') {
         // In the default schedule group: Outboard's own group holds the per-guest schedules functions manage.
@@ -126,10 +129,10 @@ export class OutboardStack extends Stack {
 
     // Work queues come after all functions: every function is told every queue's URL.
     const queueUrls: Record<string, string> = {};
-    for (const { fn, unit } of pendingQueues) {
+    for (const fn of this.functions.values()) {
       const trigger = fn.spec.trigger;
       if (trigger.kind !== 'queue') continue;
-      const workQueue = new WorkQueue(unit, 'WorkQueue', {
+      const workQueue = new WorkQueue(units.get(fn.spec.name)!, 'WorkQueue', {
         spec: trigger.queue,
         consumer: fn,
         maxConcurrency: fn.spec.concurrency,
@@ -137,17 +140,40 @@ export class OutboardStack extends Stack {
       this.workQueues.set(trigger.queue.name, workQueue);
       queueUrls[queueUrlEnvName(trigger.queue.name)] = workQueue.queue.queueUrl;
     }
-    // Queue URLs are names, not permissions: sending still needs a grant, and the topology declares none.
+    // Queue URLs are names, not permissions: sending needs the grant of the function's `sendsTo`.
     for (const fn of this.functions.values()) {
       for (const [name, url] of Object.entries(queueUrls)) fn.addEnvironment(name, url);
     }
 
+    // Grants come last: `sendsTo` names work queues, which exist only now.
+    const queue = (name: string): IQueue => {
+      const workQueue = this.workQueues.get(name);
+      if (!workQueue) throw new Error(`topology: no work queue named "${name}"`);
+      return workQueue.queue;
+    };
+    for (const fn of this.functions.values()) {
+      const policy: Policy | undefined = grantDeclaredAccess(
+        units.get(fn.spec.name)!,
+        'AccessPolicy',
+        fn.executionRole,
+        fn.spec,
+        {
+          table: this.storage.table,
+          indexNames: this.storage.indexNames,
+          bucket: this.storage.bucket,
+          archiveBucket: this.storage.archiveBucket,
+          bus: this.fabric.bus,
+          scheduleGroup: this.storage.scheduleGroup,
+          schedulerRole: this.storage.schedulerRole,
+          queue,
+        },
+      );
+      // The function is not created before it holds its declared permissions.
+      if (policy) fn.node.addDependency(policy);
+    }
+
     this.fabric.addRules(busRules(topology), {
-      queue: (name: string): IQueue => {
-        const workQueue = this.workQueues.get(name);
-        if (!workQueue) throw new Error(`topology: bus rule targets unknown queue "${name}"`);
-        return workQueue.queue;
-      },
+      queue,
       function: (name: string): IFunction => {
         const fn = this.functions.get(name);
         if (!fn) throw new Error(`topology: bus rule targets unknown function "${name}"`);
@@ -156,7 +182,9 @@ export class OutboardStack extends Stack {
     });
 
     this.portalApi =
-      routes.length > 0 ? new PortalApi(this, 'PortalApi', { routes, estate: props.estate }) : undefined;
+      routes.length > 0
+        ? new PortalApi(this, 'PortalApi', { routes, estate: props.estate, queue })
+        : undefined;
 
     if (this.portalApi) new CfnOutput(this, 'ApiUrl', { value: this.portalApi.url });
     new CfnOutput(this, 'BusName', { value: this.fabric.bus.eventBusName });

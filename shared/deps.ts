@@ -3,6 +3,7 @@ import type {
   Clock,
   Connectors,
   EventPublisher,
+  MonitorStateStore,
   ObjectStore,
   QueueSender,
   Registry,
@@ -33,6 +34,9 @@ export interface Deps {
   clock: Clock;
   registry: Registry;
   objects: ObjectStore;
+  /** The monitoring event archive (a bucket of its own on AWS). */
+  archive: ObjectStore;
+  monitorState: MonitorStateStore;
   bus: EventPublisher;
   queues: QueueSender;
   scheduler: ScheduleManager;
@@ -45,6 +49,7 @@ export interface Deps {
 export const AWS_ENV = {
   tableName: 'OUTBOARD_TABLE_NAME',
   bucketName: 'OUTBOARD_BUCKET_NAME',
+  archiveBucketName: 'OUTBOARD_ARCHIVE_BUCKET_NAME',
   busName: 'OUTBOARD_BUS_NAME',
   scheduleGroup: 'OUTBOARD_SCHEDULE_GROUP',
   schedulerRoleArn: 'OUTBOARD_SCHEDULER_ROLE_ARN',

@@ -8,6 +8,9 @@ import type { ConnectorKind, ConnectorRef, Guest, Subscription, Tenant } from '.
 import type { Job, RestorePoint, SnapshotDisk } from './contracts/job.ts';
 import type { Service } from './contracts/service.ts';
 
+/** Why a restore point is marked infected: the scan that found malware, how many files, when. */
+export type RestorePointInfection = NonNullable<RestorePoint['infected']>;
+
 export interface Clock {
   now(): Date;
 }
@@ -120,6 +123,11 @@ export interface Registry {
   getSubscription(tenantId: string, guestId: string, service: Service): Promise<Subscription | undefined>;
   listSubscriptions(tenantId: string, guestId: string): Promise<Subscription[]>;
   deleteSubscription(tenantId: string, guestId: string, service: Service): Promise<boolean>;
+  /**
+   * Every tenant's subscriptions to one service (the monitoring receivers attribute senders with it,
+   * and sweeps run over it). Ordered by tenant, then guest. May lag a write by a moment on AWS.
+   */
+  listSubscriptionsOfService(service: Service, page: PageRequest): Promise<PageOf<Subscription>>;
 
   /** Conditional create; returns false (and writes nothing) if the job exists. */
   createJob(job: Job): Promise<boolean>;
@@ -132,6 +140,17 @@ export interface Registry {
   getRestorePoint(tenantId: string, id: string): Promise<RestorePoint | undefined>;
   /** Newest first. */
   listRestorePoints(tenantId: string, guestId: string, page: PageRequest): Promise<PageOf<RestorePoint>>;
+  /**
+   * Marks a restore point infected (an anti-virus scan found malware in it), so it is not offered for
+   * restore without an explicit override. Idempotent, and the first mark stays: marking a restore point
+   * that already carries one (a redelivery, or a later scan) changes nothing and returns it with its
+   * first mark — the job that first found malware in it. Undefined if the restore point does not exist.
+   */
+  markRestorePointInfected(
+    tenantId: string,
+    id: string,
+    mark: RestorePointInfection,
+  ): Promise<RestorePoint | undefined>;
 }
 
 // ---------------------------------------------------------------- hypervisor / cloud connector
@@ -196,4 +215,44 @@ export function isRetryable(error: unknown): boolean {
 
 export interface Connectors {
   get(kind: ConnectorKind): Connector;
+}
+
+// ---------------------------------------------------------------- monitoring state
+
+/** A rule-state entry: its serialized value and the version a conditional write expects. */
+export interface RuleStateEntry {
+  key: string;
+  value: string;
+  /** 0 for an entry that does not exist yet. */
+  version: number;
+}
+
+export interface LastSeen {
+  tenantId: string;
+  guestId: string;
+  /** Epoch ms of the newest event received from the guest. */
+  at: number;
+}
+
+/**
+ * The monitoring service's small mutable state, kept apart from the archive: who already archived an
+ * event (so a sender's retransmission or a replayed Windows channel is archived once), detection-rule
+ * windows and suppressions, and when each guest was last heard from.
+ */
+export interface MonitorStateStore {
+  /**
+   * Claims event ids for `owner` (the ingest message that carries them) and returns the ids `owner`
+   * now holds: those nobody had claimed and those it had claimed on an earlier delivery. An id held by
+   * another owner was archived by it and is left out. Claims are kept until `expiresAt` (epoch ms).
+   */
+  claimEvents(owner: string, ids: string[], expiresAt: number): Promise<Set<string>>;
+  getRuleState(keys: string[]): Promise<Map<string, RuleStateEntry>>;
+  /**
+   * Writes every entry if each still has the version read (0: still absent), else none and returns
+   * false (another evaluation got there first; read again and re-evaluate). Versions go up by one.
+   */
+  putRuleState(entries: RuleStateEntry[], expiresAt: number): Promise<boolean>;
+  /** Keeps the newest time per guest. */
+  recordLastSeen(entries: LastSeen[]): Promise<void>;
+  listLastSeen(): Promise<LastSeen[]>;
 }

@@ -31,6 +31,11 @@ export type QueueSpec = z.infer<typeof QueueSpec>;
 export const HttpRoute = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']),
   path: z.string().regex(/^\/v1(\/[A-Za-z0-9{}._-]+)*$/),
+  /**
+   * Receipt without a function: the request body goes straight to this queue (API Gateway's SQS
+   * integration on AWS, the runtime's HTTP server locally) and the caller gets 202 once it is queued.
+   */
+  sendToQueue: Name.optional(),
 });
 export type HttpRoute = z.infer<typeof HttpRoute>;
 
@@ -53,6 +58,12 @@ export const Access = z.strictObject({
   scheduler: z.boolean().default(false),
   /** Connector operations: snapshots (create, read, delete). */
   connector: z.boolean().default(false),
+  /** The monitoring event archive (its own bucket on AWS, with lifecycle rules per retention class). */
+  archive: z.enum(['none', 'read', 'readwrite']).default('none'),
+  /** Monitoring state: event claims, rule windows, last-seen times. */
+  monitorState: z.boolean().default(false),
+  /** Topology queues the function sends messages to directly (not through the bus). */
+  sendsTo: z.array(Name).default([]),
 });
 export type Access = z.infer<typeof Access>;
 
@@ -67,9 +78,22 @@ export const FunctionSpec = z.strictObject({
   timeoutSeconds: z.number().int().min(1).max(900),
   /** Reserved concurrency on AWS; worker count locally. */
   concurrency: z.number().int().min(1).max(1000),
+  /**
+   * How the function ships on AWS: a zip of the bundled handler, or a container image built from
+   * `functions/<name>/Dockerfile` (for a function that needs a native engine beside it, such as ClamAV).
+   */
+  packaging: z.enum(['zip', 'container']).default('zip'),
   trigger: Trigger,
   emits: z.array(z.enum(DETAIL_TYPES as [DetailType, ...DetailType[]])).default([]),
-  access: Access.default({ registry: 'none', objects: 'none', scheduler: false, connector: false }),
+  access: Access.default({
+    registry: 'none',
+    objects: 'none',
+    scheduler: false,
+    connector: false,
+    archive: 'none',
+    monitorState: false,
+    sendsTo: [],
+  }),
 });
 export type FunctionSpec = z.infer<typeof FunctionSpec>;
 export type FunctionSpecInput = z.input<typeof FunctionSpec>;
@@ -87,6 +111,28 @@ export const Topology = z.strictObject({ functions: z.array(FunctionSpec).min(1)
         path: ['functions', i],
         message: 'entry and factory live in functions/<name>/',
       });
+    }
+    for (const [q, queue] of fn.access.sendsTo.entries()) {
+      if (!t.functions.some((f) => f.trigger.kind === 'queue' && f.trigger.queue.name === queue))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['functions', i, 'access', 'sendsTo', q],
+          message: `no function reads a queue named "${queue}"`,
+        });
+    }
+    if (fn.trigger.kind === 'http') {
+      for (const [r, route] of fn.trigger.routes.entries()) {
+        if (route.sendToQueue === undefined) continue;
+        const target = t.functions.find(
+          (f) => f.trigger.kind === 'queue' && f.trigger.queue.name === route.sendToQueue,
+        );
+        if (!target)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['functions', i, 'trigger', 'routes', r, 'sendToQueue'],
+            message: `no function reads a queue named "${route.sendToQueue}"`,
+          });
+      }
     }
     if (fn.trigger.kind === 'queue') {
       const q = fn.trigger.queue;
@@ -140,6 +186,12 @@ export const topology: Topology = Topology.parse({
           { method: 'GET', path: '/v1/guests/{guestId}/inventory' },
           { method: 'GET', path: '/v1/guests/{guestId}/findings' },
           { method: 'GET', path: '/v1/jobs/{jobId}' },
+          { method: 'POST', path: '/v1/ingest', sendToQueue: 'ingest-records' },
+          { method: 'GET', path: '/v1/guests/{guestId}/events' },
+          { method: 'GET', path: '/v1/events/unattributed' },
+          { method: 'GET', path: '/v1/guests/{guestId}/alerts' },
+          { method: 'POST', path: '/v1/guests/{guestId}/av-scans' },
+          { method: 'GET', path: '/v1/guests/{guestId}/detections' },
         ],
       },
       emits: [
@@ -149,8 +201,9 @@ export const topology: Topology = Topology.parse({
         'Service Disabled',
         'Backup Requested',
         'Patch Scan Requested',
+        'AV Scan Requested',
       ],
-      access: { registry: 'readwrite', objects: 'read', scheduler: true },
+      access: { registry: 'readwrite', objects: 'read', scheduler: true, archive: 'read' },
     },
     {
       name: 'backup-trigger',
@@ -205,6 +258,98 @@ export const topology: Topology = Topology.parse({
         },
       },
       emits: ['Patch Scan Completed', 'Patch Scan Failed'],
+      access: { registry: 'readwrite', objects: 'readwrite', connector: true },
+    },
+    {
+      name: 'ingest',
+      description:
+        'Parses the raw syslog and Windows records receipt queued, attributes them to guests, archives them once each and raises alerts from the detection rules.',
+      entry: 'functions/ingest/handler.ts',
+      factory: 'functions/ingest/function.ts',
+      memoryMb: 1024,
+      timeoutSeconds: 60,
+      concurrency: 2,
+      trigger: {
+        kind: 'queue',
+        queue: {
+          name: 'ingest-records',
+          batchSize: 10,
+          maxBatchingWindowSeconds: 1,
+          visibilityTimeoutSeconds: 120,
+          maxReceiveCount: 5,
+          retentionSeconds: 345_600,
+        },
+      },
+      emits: ['Monitor Alert Raised'],
+      access: { registry: 'read', objects: 'readwrite', archive: 'readwrite', monitorState: true },
+    },
+    {
+      name: 'monitor-sweep',
+      description:
+        'Raises "guest silent" alerts for guests with monitoring enabled that have sent nothing for longer than their policy allows.',
+      entry: 'functions/monitor-sweep/handler.ts',
+      factory: 'functions/monitor-sweep/function.ts',
+      memoryMb: 512,
+      timeoutSeconds: 120,
+      concurrency: 1,
+      trigger: { kind: 'schedule', expression: 'rate(1 minute)', timezone: 'UTC' },
+      emits: ['Monitor Alert Raised'],
+      access: { registry: 'read', objects: 'readwrite', monitorState: true },
+    },
+    {
+      name: 'av-dispatch',
+      description:
+        "Plans an anti-virus scan: picks the restore point or takes a scan-only snapshot, walks the guest's files, skips what the policy excludes or what is unchanged since the last clean scan, and sends bounded scan tasks.",
+      entry: 'functions/av-dispatch/handler.ts',
+      factory: 'functions/av-dispatch/function.ts',
+      memoryMb: 2048,
+      timeoutSeconds: 900,
+      concurrency: 2,
+      trigger: {
+        kind: 'queue',
+        queue: {
+          name: 'av-scan-requests',
+          batchSize: 1,
+          visibilityTimeoutSeconds: 960,
+          maxReceiveCount: 3,
+          rules: [
+            {
+              name: 'av-scan-requested',
+              description: 'Anti-virus scan requests from the portal and from antivirus policy schedules.',
+              pattern: outboardEvents('AV Scan Requested'),
+            },
+            {
+              name: 'av-scan-after-backup',
+              description:
+                'Each completed backup: its restore point is scanned if the guest has antivirus with scanAfterBackup.',
+              pattern: outboardEvents('Backup Completed'),
+            },
+          ],
+        },
+      },
+      emits: ['AV Scan Completed', 'Malware Detected'],
+      access: { registry: 'readwrite', objects: 'readwrite', connector: true, sendsTo: ['av-scan-tasks'] },
+    },
+    {
+      name: 'av-scan',
+      description:
+        'Scans the files of one task from the snapshot with the engine the policy names, records each verdict, and completes the job when the last task has reported.',
+      entry: 'functions/av-scan/handler.ts',
+      factory: 'functions/av-scan/function.ts',
+      memoryMb: 3008,
+      timeoutSeconds: 900,
+      concurrency: 2,
+      packaging: 'container',
+      trigger: {
+        kind: 'queue',
+        queue: {
+          name: 'av-scan-tasks',
+          batchSize: 1,
+          visibilityTimeoutSeconds: 960,
+          maxReceiveCount: 3,
+        },
+      },
+      emits: ['AV Scan Completed', 'Malware Detected'],
       access: { registry: 'readwrite', objects: 'readwrite', connector: true },
     },
     {

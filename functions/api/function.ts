@@ -8,16 +8,22 @@ import type {
 import type { z } from 'zod';
 import {
   API_ROUTES,
+  AvScanRequestBody,
   BackupRequestBody,
+  EventsQuery,
   FindingsQuery,
   PageQuery,
   PatchScanRequestBody,
+  RestorePointsQuery,
   type RouteContract,
   routeKey,
 } from '../../shared/contracts/api.ts';
 import { RegisterGuestRequest } from '../../shared/contracts/guest.ts';
 import { PolicySchemas, Service } from '../../shared/contracts/service.ts';
 import type { Deps } from '../../shared/deps.ts';
+import { listDetections } from '../../shared/domain/antivirus/detections.ts';
+import { requestAvScan } from '../../shared/domain/antivirus/request.ts';
+import { listRestorePoints } from '../../shared/domain/antivirus/restore-points.ts';
 import { requestBackup } from '../../shared/domain/backup/request.ts';
 import {
   deleteGuest,
@@ -39,6 +45,8 @@ import {
 } from '../../shared/errors.ts';
 import { openApiDocument } from '../../shared/http/openapi.ts';
 import { type ProblemDetails, problemResponse, zodIssues } from '../../shared/http/problem.ts';
+import { listAlerts } from '../../shared/monitoring/alert-store.ts';
+import { ArchiveQueryError, queryArchive } from '../../shared/monitoring/archive/reader.ts';
 import { ConditionFailedError } from '../../shared/ports.ts';
 
 type ApiEvent = APIGatewayProxyEventV2 | APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -108,6 +116,26 @@ function tenantOf(event: ApiEvent, deps: Deps): string {
 function routes(deps: Deps): Record<string, RouteHandler> {
   const page = (event: ApiEvent) => parse(PageQuery, event.queryStringParameters ?? {}, 'query');
   const guestId = (req: Request) => req.params.guestId!;
+  const events = async (req: Request, owner: { tenantId: string | null; guestId: string | null }) => {
+    const query = parse(EventsQuery, req.event.queryStringParameters ?? {}, 'query');
+    const to = query.to ? Date.parse(query.to) : deps.clock.now().getTime() + 1;
+    const from = query.from ? Date.parse(query.from) : to - 86_400_000;
+    try {
+      return await queryArchive(deps.archive, owner, {
+        from,
+        to,
+        limit: query.limit,
+        ...(query.q ? { q: query.q } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+    } catch (error) {
+      if (error instanceof ArchiveQueryError)
+        throw new BadRequestError(error.message, [
+          { code: 'custom', path: ['query'], message: error.message },
+        ]);
+      throw error;
+    }
+  };
   const service = (req: Request) => parse(Service, req.params.service, 'path.service');
   return {
     'GET /v1/health': async () =>
@@ -155,9 +183,14 @@ function routes(deps: Deps): Record<string, RouteHandler> {
     },
     'GET /v1/guests/{guestId}/restore-points': async (req) => {
       await getGuest(deps, req.scope.tenantId, guestId(req));
+      const query = parse(RestorePointsQuery, req.event.queryStringParameters ?? {}, 'query');
       return json(
         200,
-        await deps.registry.listRestorePoints(req.scope.tenantId, guestId(req), page(req.event)),
+        await listRestorePoints(deps, req.scope.tenantId, guestId(req), {
+          limit: query.limit,
+          ...(query.cursor ? { cursor: query.cursor } : {}),
+          includeInfected: query.includeInfected === true,
+        }),
       );
     },
     'POST /v1/guests/{guestId}/patch-scans': async (req) => {
@@ -177,6 +210,25 @@ function routes(deps: Deps): Record<string, RouteHandler> {
           ...(query.severity ? { severity: query.severity } : {}),
         }),
       );
+    },
+    'GET /v1/guests/{guestId}/events': async (req) => {
+      await getGuest(deps, req.scope.tenantId, guestId(req));
+      return json(200, await events(req, { tenantId: req.scope.tenantId, guestId: guestId(req) }));
+    },
+    'GET /v1/events/unattributed': async (req) =>
+      json(200, await events(req, { tenantId: null, guestId: null })),
+    'GET /v1/guests/{guestId}/alerts': async (req) => {
+      await getGuest(deps, req.scope.tenantId, guestId(req));
+      return json(200, await listAlerts(deps.objects, req.scope.tenantId, guestId(req), page(req.event)));
+    },
+    'POST /v1/guests/{guestId}/av-scans': async (req) => {
+      parse(AvScanRequestBody, readBody(req.event) ?? {}, 'body');
+      const job = await requestAvScan(deps, req.scope, guestId(req));
+      return json(202, { jobId: job.id, status: job.status }, { location: `/v1/jobs/${job.id}` });
+    },
+    'GET /v1/guests/{guestId}/detections': async (req) => {
+      await getGuest(deps, req.scope.tenantId, guestId(req));
+      return json(200, await listDetections(deps.objects, req.scope.tenantId, guestId(req), page(req.event)));
     },
     'GET /v1/jobs/{jobId}': async (req) => {
       const job = await deps.registry.getJob(req.scope.tenantId, req.params.jobId!);
@@ -225,8 +277,8 @@ function toProblem(error: unknown, instance: string): ProblemDetails | undefined
 export function createHandler(deps: Deps) {
   const table = routes(deps);
   const contracts = new Map<string, RouteContract>(API_ROUTES.map((r) => [routeKey(r), r]));
-  for (const key of contracts.keys()) {
-    if (!table[key]) throw new Error(`api: route ${key} has a contract but no handler`);
+  for (const [key, contract] of contracts) {
+    if (!table[key] && !contract.queued) throw new Error(`api: route ${key} has a contract but no handler`);
   }
   const core = async (event: ApiEvent): Promise<Result> => {
     const headerCorrelation = event.headers?.['x-correlation-id'];

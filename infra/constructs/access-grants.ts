@@ -9,6 +9,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { type IRole, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../shared/contracts/events.ts';
 import type { FunctionSpec } from '../../shared/topology.ts';
@@ -24,6 +25,27 @@ export const REGISTRY_ACTIONS = {
   write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
 } as const;
 
+/**
+ * What the monitoring state store (shared/adapters/aws/dynamodb-monitor-state.ts) does to the registry table:
+ * event claims are conditional PutItems, rule state is written in TransactWriteItems of conditional Puts (each
+ * authorized as dynamodb:PutItem; there is no TransactWriteItems action) and read with BatchGetItem, last-seen
+ * times are conditional UpdateItems and listed with a Query on `MONITOR_STATE_INDEX`.
+ */
+export const MONITOR_STATE_ACTIONS = {
+  read: ['dynamodb:BatchGetItem'],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  index: ['dynamodb:Query'],
+} as const;
+
+/** Partition key patterns of the monitoring state's items: event claims, rule state, last-seen times. */
+export const MONITOR_STATE_KEY_PATTERNS = ['MONCLAIM#*', 'MONRULE#*', 'MONSEEN#*'] as const;
+
+/** The registry index the monitoring state lists last-seen items from. */
+export const MONITOR_STATE_INDEX = 'gsi1';
+
+/** Keys the archive's objects start with (shared/monitoring/archive/keys.ts: `retention=<days>d/…`). */
+export const ARCHIVE_KEY_PATTERN = 'retention=*';
+
 export const SCHEDULE_ACTIONS = [
   'scheduler:CreateSchedule',
   'scheduler:UpdateSchedule',
@@ -36,10 +58,14 @@ export interface AccessResources {
   /** Names of the table's global secondary indexes (queried by readers). */
   readonly indexNames: readonly string[];
   readonly bucket: IBucket;
+  /** The monitoring event archive bucket. */
+  readonly archiveBucket: IBucket;
   readonly bus: IEventBus;
   readonly scheduleGroup: IScheduleGroup;
   /** The role schedules assume; functions managing schedules pass it to EventBridge Scheduler. */
   readonly schedulerRole: IRole;
+  /** The work queue of a topology queue name (for `sendsTo`); throws if there is none. */
+  queue(name: string): IQueue;
 }
 
 function statementsFor(scope: Construct, spec: FunctionSpec, r: AccessResources) {
@@ -85,6 +111,49 @@ function statementsFor(scope: Construct, spec: FunctionSpec, r: AccessResources)
         'Object keys are chosen at run time (tenant-prefixed); object-level S3 actions need the bucket/* ' +
         'ARN. Scoped to the one Outboard objects bucket.',
     });
+  }
+
+  if (access.archive !== 'none') {
+    const archiveObjects = r.archiveBucket.arnForObjects(ARCHIVE_KEY_PATTERN);
+    statements.push(
+      new PolicyStatement({
+        sid: access.archive === 'read' ? 'ArchiveRead' : 'ArchiveReadWrite',
+        actions: [
+          's3:GetObject',
+          ...(access.archive === 'readwrite' ? ['s3:PutObject', 's3:DeleteObject'] : []),
+        ],
+        resources: [archiveObjects],
+      }),
+      // The archive is only ever listed under a retention class's prefix.
+      new PolicyStatement({
+        sid: 'ArchiveList',
+        actions: ['s3:ListBucket'],
+        resources: [r.archiveBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ARCHIVE_KEY_PATTERN } },
+      }),
+    );
+    acknowledgments.push({
+      id: `AwsSolutions-IAM5[Resource::${nagResource(scope, archiveObjects)}]`,
+      reason:
+        'Archive object keys are made at run time (retention class, tenant, guest, receive hour, writer); ' +
+        'object-level S3 actions need a key pattern. Scoped to the retention-class prefixes of the one ' +
+        'archive bucket.',
+    });
+  }
+
+  if (access.monitorState) {
+    statements.push(...monitorStateStatements(spec, r));
+  }
+
+  if (access.sendsTo.length > 0) {
+    statements.push(
+      new PolicyStatement({
+        sid: 'SendToQueues',
+        // SendMessageBatch is authorized as sqs:SendMessage.
+        actions: ['sqs:SendMessage'],
+        resources: [...new Set(access.sendsTo)].map((name) => r.queue(name).queueArn),
+      }),
+    );
   }
 
   if (spec.emits.length > 0) {
@@ -201,6 +270,61 @@ function statementsFor(scope: Construct, spec: FunctionSpec, r: AccessResources)
     }
   }
   return { statements, acknowledgments };
+}
+
+/**
+ * The monitoring state's grants, less what the registry grant already allows. Writes are limited to the
+ * monitoring state's own items (`dynamodb:LeadingKeys`), so a function that only reads the registry cannot
+ * write registry records through them.
+ */
+function monitorStateStatements(spec: FunctionSpec, r: AccessResources): PolicyStatement[] {
+  if (!r.indexNames.includes(MONITOR_STATE_INDEX)) {
+    throw new Error(
+      `access: the monitoring state of ${spec.name} lists from index "${MONITOR_STATE_INDEX}", which the ` +
+        `registry table does not have (it has ${r.indexNames.join(', ') || 'none'})`,
+    );
+  }
+  const granted = new Set<string>(
+    spec.access.registry === 'none'
+      ? []
+      : [...REGISTRY_ACTIONS.read, ...(spec.access.registry === 'readwrite' ? REGISTRY_ACTIONS.write : [])],
+  );
+  const ownItems = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...MONITOR_STATE_KEY_PATTERNS] } };
+  const statements: PolicyStatement[] = [];
+  const missing = (actions: readonly string[]) => actions.filter((a) => !granted.has(a));
+  const write = missing(MONITOR_STATE_ACTIONS.write);
+  if (write.length > 0) {
+    statements.push(
+      new PolicyStatement({
+        sid: 'MonitorStateWrite',
+        actions: write,
+        resources: [r.table.tableArn],
+        conditions: ownItems,
+      }),
+    );
+  }
+  const read = missing(MONITOR_STATE_ACTIONS.read);
+  if (read.length > 0) {
+    statements.push(
+      new PolicyStatement({
+        sid: 'MonitorStateRead',
+        actions: read,
+        resources: [r.table.tableArn],
+        conditions: ownItems,
+      }),
+    );
+  }
+  const index = missing(MONITOR_STATE_ACTIONS.index);
+  if (index.length > 0) {
+    statements.push(
+      new PolicyStatement({
+        sid: 'MonitorStateListLastSeen',
+        actions: index,
+        resources: [`${r.table.tableArn}/index/${MONITOR_STATE_INDEX}`],
+      }),
+    );
+  }
+  return statements;
 }
 
 /**

@@ -11,7 +11,8 @@
 #                                  rpm 4.18 sqlite rpmdb made by rpmbuild + rpm -i --justdb (synthetic
 #                                  packages carrying real Rocky 9 names and versions)
 #   <out>/estate/alpine320.img.gz  MBR (sfdisk), one ext4 partition: Alpine 3.20.0 os-release,
-#                                  alpine-release, /lib/apk/db/installed, extlinux and vmlinuz-lts
+#                                  alpine-release, /lib/apk/db/installed, extlinux and vmlinuz-lts, and
+#                                  the EICAR test file at /home/alice/Downloads/eicar.com (for anti-virus)
 #   <out>/feeds/                   the feed set the demo imports, cut from test/fixtures/feeds/
 #
 #   sudo scripts/demo/build-estate.sh [OUT_DIR]       (default: demo/; needs root for loop devices)
@@ -268,6 +269,11 @@ BUG_REPORT_URL="https://gitlab.alpinelinux.org/alpine/aports/-/issues"
 EOF
 echo 3.20.0 >"$a/etc/alpine-release"
 echo demo-alpine320 >"$a/etc/hostname"
+# A user's download that anti-virus must find: the EICAR test file (68 bytes; harmless by design, every
+# engine detects it). Written from two halves so this script itself is not flagged by scanners.
+mkdir -p "$a/home/alice/Downloads"
+printf '%s%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR' '-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' >"$a/home/alice/Downloads/eicar.com"
+printf 'Quarterly numbers, nothing to see here.\n' >"$a/home/alice/Downloads/report.txt"
 cat >"$a/etc/fstab" <<'EOF'
 UUID=6a1f0c5e-8b2d-4e3f-9a7c-1d2e3f4a5b6c	/	ext4	rw,relatime 0 1
 EOF

@@ -9,6 +9,7 @@ import { GuestPathError } from '../disk/guest/guest-view.ts';
 import { DiskFormatError } from '../disk/types.ts';
 import { ConfigError, loadRuntimeConfig } from '../runtime/config.ts';
 import { ApiClient, ApiError } from './api-client.ts';
+import { AV_SCAN_OPTIONS, AV_SCAN_SUMMARY, AV_SCAN_USAGE } from './av-scan.ts';
 
 type Options = Record<string, string | boolean | string[] | undefined>;
 
@@ -442,6 +443,17 @@ const COMMANDS: Record<string, Command> = {
       } finally {
         await opened.close();
       }
+    },
+  },
+  'av-scan': {
+    usage: AV_SCAN_USAGE,
+    summary: AV_SCAN_SUMMARY,
+    positionals: ['PATH-OR-IMAGE'],
+    variadic: true,
+    options: AV_SCAN_OPTIONS,
+    async run({ args, opts }) {
+      const { runAvScan } = await import('./av-scan.ts');
+      return runAvScan(args, opts);
     },
   },
   scan: {

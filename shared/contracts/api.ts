@@ -3,9 +3,10 @@
  * document is generated from this table, and a test holds it equal to the topology's routes.
  */
 import { z } from 'zod';
-import { GuestId, JobId, Page } from './common.ts';
+import { GuestId, IsoDateTime, JobId, Page, RestorePointId, SnapshotId, TenantId } from './common.ts';
 import { Guest, RegisterGuestRequest, Subscription } from './guest.ts';
 import { Job, RestorePoint } from './job.ts';
+import { Alert, MonitorEvent } from './monitoring.ts';
 import { type FindingSeverity, FindingsPage, InventoryPage, SEVERITIES } from './patching.ts';
 import { Policy, Service } from './service.ts';
 
@@ -32,6 +33,45 @@ export const Health = z.strictObject({ status: z.literal('ok'), estate: z.string
 export const Accepted = z.strictObject({ jobId: JobId, status: z.literal('queued') });
 export const BackupRequestBody = z.strictObject({}).default({});
 export const PatchScanRequestBody = z.strictObject({}).default({});
+export const AvScanRequestBody = z.strictObject({}).default({});
+
+/** `?includeInfected=true` lists restore points an anti-virus scan marked infected too (hidden by default). */
+export const RestorePointsQuery = PageQuery.extend({
+  includeInfected: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+});
+
+/**
+ * One infected file, as recorded when its scan completed (the `Malware Detected` event's fields, plus
+ * what the scanner saw besides). Detections are never deleted.
+ */
+export const AvDetection = z.strictObject({
+  tenantId: TenantId,
+  guestId: GuestId,
+  jobId: JobId,
+  snapshotId: SnapshotId,
+  restorePointId: RestorePointId.optional(),
+  /** The guest path of the file; for a detection inside an archive, the archive's path. */
+  path: z.string().min(1).max(65_536),
+  /** For a detection inside an archive: the member's path (`/srv/a.zip/docs/eicar.com`). */
+  member: z.string().min(1).max(65_536).optional(),
+  size: z.number().int().nonnegative(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+  md5: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
+  signature: z.string().min(1).max(512),
+  engine: z.string().min(1).max(200),
+  signatureVersion: z.string().min(1).max(200).optional(),
+  detectedAt: IsoDateTime,
+});
+export type AvDetection = z.infer<typeof AvDetection>;
 
 /** `?severity=Critical,High`: only findings of these severities (case-insensitive). */
 export const FindingsQuery = PageQuery.extend({
@@ -57,6 +97,27 @@ export const FindingsQuery = PageQuery.extend({
     .optional(),
 });
 
+/** `POST /v1/ingest` answer: the batch is queued; the ingest function parses it. */
+export const IngestAccepted = z.strictObject({
+  status: z.literal('queued'),
+  requestId: z.string(),
+  bytes: z.number().int(),
+});
+
+/** Events by receive time: `from` (default 24 h before `to`) up to `to` (default now), ISO 8601. */
+export const EventsQuery = z
+  .strictObject({
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    q: z.string().max(500).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: z.string().min(1).max(4096).optional(),
+  })
+  .refine((v) => !v.from || !v.to || Date.parse(v.from) < Date.parse(v.to), {
+    message: '"from" must be before "to"',
+    path: ['from'],
+  });
+
 const guestParams = z.strictObject({ guestId: GuestId });
 const serviceParams = z.strictObject({ guestId: GuestId, service: Service });
 
@@ -71,6 +132,8 @@ export interface RouteContract {
   responses: Record<number, z.ZodType | undefined>;
   /** Served without authentication in every estate. */
   public?: boolean;
+  /** Receipt straight into a queue (API Gateway's SQS integration; the runtime's server locally): no handler. */
+  queued?: boolean;
 }
 
 export const API_ROUTES: RouteContract[] = [
@@ -150,9 +213,10 @@ export const API_ROUTES: RouteContract[] = [
   {
     method: 'GET',
     path: '/v1/guests/{guestId}/restore-points',
-    summary: "The guest's restore points, newest first",
+    summary:
+      "The guest's restore points, newest first; those an anti-virus scan marked infected only with includeInfected=true",
     params: guestParams,
-    query: PageQuery,
+    query: RestorePointsQuery,
     responses: { 200: Page(RestorePoint), 404: Problem },
   },
   {
@@ -185,6 +249,55 @@ export const API_ROUTES: RouteContract[] = [
     summary: 'One job and its status',
     params: z.strictObject({ jobId: JobId }),
     responses: { 200: Job, 404: Problem },
+  },
+  {
+    method: 'POST',
+    path: '/v1/ingest',
+    summary:
+      'Ingest a batch of raw records (syslog lines as text/plain, Windows Event XML as application/xml, JSON or OpenWEC JSON events as application/x-ndjson or application/json); 202 once durably queued',
+    body: z.string(),
+    queued: true,
+    responses: { 202: IngestAccepted, 400: Problem, 413: Problem },
+  },
+  {
+    method: 'GET',
+    path: '/v1/guests/{guestId}/events',
+    summary: "A guest's archived events, in receipt order, by receive-time range and query",
+    params: guestParams,
+    query: EventsQuery,
+    responses: { 200: Page(MonitorEvent), 400: Problem, 404: Problem },
+  },
+  {
+    method: 'GET',
+    path: '/v1/events/unattributed',
+    summary: 'Events from senders no guest with monitoring enabled is known by',
+    query: EventsQuery,
+    responses: { 200: Page(MonitorEvent), 400: Problem },
+  },
+  {
+    method: 'GET',
+    path: '/v1/guests/{guestId}/alerts',
+    summary: "A guest's monitoring alerts, newest first",
+    params: guestParams,
+    query: PageQuery,
+    responses: { 200: Page(Alert), 400: Problem, 404: Problem },
+  },
+  {
+    method: 'POST',
+    path: '/v1/guests/{guestId}/av-scans',
+    summary:
+      'Request an anti-virus scan now (of a scan-only snapshot, deleted afterwards); its job shows the summary',
+    params: guestParams,
+    body: AvScanRequestBody,
+    responses: { 202: Accepted, 404: Problem, 409: Problem, 503: Problem },
+  },
+  {
+    method: 'GET',
+    path: '/v1/guests/{guestId}/detections',
+    summary: "Malware the guest's anti-virus scans found, newest first",
+    params: guestParams,
+    query: PageQuery,
+    responses: { 200: Page(AvDetection), 400: Problem, 404: Problem },
   },
 ];
 

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { ScanSummary } from './antivirus.ts';
 import { ErrorInfo, GuestId, IsoDateTime, JobId, RestorePointId, SnapshotId, TenantId } from './common.ts';
 import { Guest } from './guest.ts';
 import { JobTrigger, SnapshotDisk } from './job.ts';
+import { AlertFields } from './monitoring.ts';
 import { PatchScanSummary } from './patching.ts';
 import { Service, servicePolicyVariants } from './service.ts';
 
@@ -122,6 +124,60 @@ const definitions = {
       jobId: JobId,
       error: ErrorInfo,
       finishedAt: IsoDateTime,
+    }),
+  },
+  'Monitor Alert Raised': {
+    version: 1,
+    description:
+      'A detection rule fired for a guest: a matching event, a threshold crossed within its window, or a guest gone silent. One alert per rule, guest and group per suppression period, however many events match.',
+    detail: z.strictObject({ ...envelope(1), ...AlertFields }),
+  },
+  'AV Scan Requested': {
+    version: 1,
+    description:
+      "An anti-virus scan of a guest was asked for: by the portal (with a job id), by the antivirus policy's schedule (job id derived from the scheduled time). A completed backup of a guest with scanAfterBackup also starts one (the Backup Completed event itself is the trigger).",
+    detail: z.strictObject({
+      ...envelope(1),
+      guestId: GuestId,
+      jobId: JobId.optional(),
+      trigger: JobTrigger,
+    }),
+  },
+  'AV Scan Completed': {
+    version: 1,
+    description:
+      'An anti-virus scan ended. status COMPLETED, COMPLETED_WITH_ISSUES (some files not scanned, with the reasons) or FAILED; result NO_THREATS_FOUND or THREATS_FOUND (a FAILED scan is never reported clean).',
+    detail: z.strictObject({
+      ...envelope(1),
+      guestId: GuestId,
+      jobId: JobId,
+      snapshotId: SnapshotId.optional(),
+      restorePointId: RestorePointId.optional(),
+      summary: ScanSummary,
+      error: ErrorInfo.optional(),
+      startedAt: IsoDateTime,
+      finishedAt: IsoDateTime,
+    }),
+  },
+  'Malware Detected': {
+    version: 1,
+    description:
+      'A file in a guest snapshot matched a signature. Detections are recorded and never deleted; the policy decides whether the restore point is marked infected.',
+    detail: z.strictObject({
+      ...envelope(1),
+      guestId: GuestId,
+      jobId: JobId,
+      snapshotId: SnapshotId,
+      restorePointId: RestorePointId.optional(),
+      path: z.string().min(1).max(65_536),
+      size: z.number().int().nonnegative(),
+      sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
+      signature: z.string().min(1).max(512),
+      engine: z.string().min(1).max(200),
+      detectedAt: IsoDateTime,
     }),
   },
 } as const;

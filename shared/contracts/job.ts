@@ -6,7 +6,7 @@ export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as cons
 export const JobStatus = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof JobStatus>;
 
-export const JobKind = z.enum(['backup', 'patch-scan']);
+export const JobKind = z.enum(['backup', 'patch-scan', 'av-scan']);
 export type JobKind = z.infer<typeof JobKind>;
 
 export const JobTrigger = z.discriminatedUnion('kind', [
@@ -52,5 +52,12 @@ export const RestorePoint = z.strictObject({
   disks: z.array(SnapshotDisk).min(1),
   tags: z.record(z.string(), z.string()),
   createdAt: IsoDateTime,
+  /**
+   * Set when an anti-virus scan found malware in it: such a restore point is not offered for restore
+   * (or listed by default) without an explicit override.
+   */
+  infected: z
+    .strictObject({ jobId: JobId, detections: z.number().int().positive(), markedAt: IsoDateTime })
+    .optional(),
 });
 export type RestorePoint = z.infer<typeof RestorePoint>;

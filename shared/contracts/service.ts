@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { validateScheduleExpression } from '../schedule/expression.ts';
+import { AntivirusPolicyFields } from './antivirus.ts';
 
 export const SERVICES = ['patching', 'monitoring', 'backup', 'antivirus'] as const;
 export const Service = z.enum(SERVICES);
@@ -39,8 +40,35 @@ export const PatchingPolicy = z.strictObject({
   maxRestorePointAgeHours: z.number().int().min(0).max(8760).default(24),
 });
 export type PatchingPolicy = z.infer<typeof PatchingPolicy>;
-export const MonitoringPolicy = z.strictObject({ ...scheduled('rate(5 minutes)') });
-export const AntivirusPolicy = z.strictObject({ ...scheduled('cron(0 4 ? * SAT *)') });
+/** Archive retention classes: each is one lifecycle rule on the archive bucket (objects are tagged with it). */
+export const RETENTION_DAYS = [7, 30, 90, 180, 365, 730, 2555] as const;
+const Sha256Fingerprint = z
+  .string()
+  .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'a SHA-256 fingerprint as AA:BB:… (any case)');
+export const MonitoringPolicy = z.strictObject({
+  ...scheduled('rate(5 minutes)'),
+  /** Days the archived events of this guest are kept (one of the archive's retention classes). */
+  retentionDays: z
+    .number()
+    .int()
+    .refine((d) => (RETENTION_DAYS as readonly number[]).includes(d), `one of ${RETENTION_DAYS.join(', ')}`)
+    .default(90),
+  /**
+   * TLS client certificates (SHA-256 fingerprints) that identify this guest on the syslog TLS listener.
+   * Its registered addresses and hostnames identify it too.
+   */
+  certificateFingerprints: z.array(Sha256Fingerprint).max(16).default([]),
+  /** Raise "guest silent" after this many minutes without events; 0 turns the check off. */
+  silentAfterMinutes: z.number().int().min(0).max(10_080).default(30),
+  /** Built-in or tenant rule ids not evaluated for this guest. */
+  disabledRules: z.array(z.string().min(1).max(128)).max(500).default([]),
+});
+export type MonitoringPolicy = z.infer<typeof MonitoringPolicy>;
+export const AntivirusPolicy = z.strictObject({
+  ...scheduled('cron(0 4 ? * SAT *)'),
+  ...AntivirusPolicyFields,
+});
+export type AntivirusPolicy = z.infer<typeof AntivirusPolicy>;
 
 export const PolicySchemas = {
   backup: BackupPolicy,

@@ -10,7 +10,7 @@ export interface ServiceJob {
   service: Service;
   kind: JobKind;
   /** The event that starts the job's chain. */
-  detailType: 'Backup Requested' | 'Patch Scan Requested';
+  detailType: 'Backup Requested' | 'Patch Scan Requested' | 'AV Scan Requested';
   /** How the job is named in messages: "backup", "patch scan". */
   label: string;
 }

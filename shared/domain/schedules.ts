@@ -3,12 +3,15 @@ import type { Subscription } from '../contracts/guest.ts';
 import type { Service } from '../contracts/service.ts';
 import type { ScheduleDefinition } from '../ports.ts';
 
-/** The event each service's policy schedule puts on the bus. Services without a consumer yet still fire. */
+/**
+ * The event each service's policy schedule puts on the bus. Monitoring has none: receipt is continuous
+ * and its absence sweep is a function schedule of its own.
+ */
 const REQUESTED: Record<Service, DetailType | undefined> = {
   backup: 'Backup Requested',
   patching: 'Patch Scan Requested',
   monitoring: undefined,
-  antivirus: undefined,
+  antivirus: 'AV Scan Requested',
 };
 
 /** Scheduler names: 1-64 chars of [0-9a-zA-Z-_.]; tenant and guest ids are short enough to fit. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { API_ROUTES, type RouteContract } from '../contracts/api.ts';
+import { INGEST_CONTENT_TYPES } from '../contracts/ingest.ts';
 
 type JsonObject = Record<string, unknown>;
 
@@ -42,9 +43,12 @@ export function openApiDocument(options: { estate: string; serverUrl?: string })
       responses,
     };
     if (route.body) {
+      const body = schema(route.body, 'input');
       operation.requestBody = {
         required: true,
-        content: { 'application/json': { schema: schema(route.body, 'input') } },
+        content: route.queued
+          ? Object.fromEntries(Object.keys(INGEST_CONTENT_TYPES).map((type) => [type, { schema: body }]))
+          : { 'application/json': { schema: body } },
       };
     }
     if (route.public) operation.security = [];

@@ -10,8 +10,11 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import { API_ROUTES, routeKey } from '../contracts/api.ts';
+import { INGEST_ATTRIBUTES, ingestContentType, MAX_INGEST_BODY_BYTES } from '../contracts/ingest.ts';
 import type { Logger } from '../deps.ts';
+import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from '../http/problem.ts';
 import { routeMatcher } from '../http/route-match.ts';
+import type { QueueSender } from '../ports.ts';
 import type { HttpRoute } from '../topology.ts';
 import type { RuntimeConfig } from './config.ts';
 import type { FunctionPool } from './function-pool.ts';
@@ -25,21 +28,30 @@ export interface HttpServerOptions {
   routes: HttpRoute[];
   pool: FunctionPool;
   logger: Logger;
+  /** Receives the bodies of routes with `sendToQueue` (the queue's durable send). */
+  queue?: QueueSender;
+}
+
+function sendProblem(res: ServerResponse, problem: ProblemDetails, headers: Record<string, string> = {}) {
+  send(res, problem.status, JSON.stringify(problem), { 'content-type': PROBLEM_CONTENT_TYPE, ...headers });
 }
 
 class PayloadTooLargeError extends Error {
   override name = 'PayloadTooLargeError';
 }
 
-function readRequestBody(req: IncomingMessage): Promise<Buffer> {
+function readRequestBody(req: IncomingMessage, max = MAX_PAYLOAD_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_PAYLOAD_BYTES) {
-        reject(new PayloadTooLargeError(`request body over ${MAX_PAYLOAD_BYTES} bytes`));
-        req.destroy();
+      if (size > max) {
+        // Answer now and let the rest of the body drain (destroying the socket would reset the
+        // connection before the client reads the 413); the response closes the connection.
+        reject(new PayloadTooLargeError(`request body over ${max} bytes`));
+        req.removeAllListeners('data');
+        req.resume();
         return;
       }
       chunks.push(chunk);
@@ -95,12 +107,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
             'www-authenticate': 'Bearer',
           });
       }
+      const route = options.routes.find((r) => `${r.method} ${r.path}` === matched.routeKey);
+      if (route?.sendToQueue !== undefined) {
+        return await receiveIntoQueue(req, res, route.sendToQueue, requestId, claims);
+      }
       let raw: Buffer;
       try {
         raw = await readRequestBody(req);
       } catch (error) {
         if (error instanceof PayloadTooLargeError) {
-          return send(res, 413, JSON.stringify({ message: 'Request Entity Too Large' }));
+          return send(res, 413, JSON.stringify({ message: 'Request Entity Too Large' }), {
+            connection: 'close',
+          });
         }
         throw error;
       }
@@ -188,6 +206,81 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
       else res.destroy();
     }
   });
+  /**
+   * `POST /v1/ingest` locally, as API Gateway's SQS integration does it on AWS: the body goes to the
+   * queue as it came, with its content type, the sender's address and the tenant as attributes, and the
+   * caller gets 202 once the queue has it. Refused before anything is queued: an unknown content type
+   * or an empty body (400), a body over what one queue message can carry (413).
+   */
+  async function receiveIntoQueue(
+    req: IncomingMessage,
+    res: ServerResponse,
+    queueName: string,
+    requestId: string,
+    claims: JWTPayload | undefined,
+  ) {
+    const ids = { 'apigw-requestid': requestId };
+    const problem = (
+      status: number,
+      title: string,
+      detail: string,
+      path: string,
+      headers: Record<string, string> = {},
+    ) =>
+      sendProblem(
+        res,
+        {
+          type: `https://outboard.dev/problems/ingest-${status}`,
+          title,
+          status,
+          detail,
+          instance: req.url ?? '/v1/ingest',
+          issues: [{ code: 'custom', path: [path], message: detail }],
+        },
+        { ...ids, ...headers },
+      );
+    const contentType = ingestContentType(req.headers['content-type']);
+    if (!contentType) {
+      req.resume();
+      return problem(
+        400,
+        'Bad Request',
+        `content-type must be text/plain (syslog lines), application/xml (Windows Event XML) or application/x-ndjson / application/json (JSON events), not "${req.headers['content-type'] ?? ''}"`,
+        'headers',
+      );
+    }
+    let raw: Buffer;
+    try {
+      raw = await readRequestBody(req, MAX_INGEST_BODY_BYTES);
+    } catch (error) {
+      if (error instanceof PayloadTooLargeError)
+        return problem(
+          413,
+          'Content Too Large',
+          `an ingest batch may carry at most ${MAX_INGEST_BODY_BYTES} bytes; split it and send the parts`,
+          'body',
+          { connection: 'close' },
+        );
+      throw error;
+    }
+    if (raw.length === 0 || raw.toString('utf8').trim() === '')
+      return problem(400, 'Bad Request', 'the body is empty: nothing to ingest', 'body');
+    if (!options.queue) throw new Error(`no queue sender for route to ${queueName}`);
+    const tenant = claims?.[config.tenantClaim];
+    await options.queue.send(queueName, [
+      {
+        body: raw.toString('utf8'),
+        attributes: {
+          [INGEST_ATTRIBUTES.contentType]: contentType,
+          [INGEST_ATTRIBUTES.sourceIp]: req.socket.remoteAddress ?? '',
+          [INGEST_ATTRIBUTES.requestId]: requestId,
+          ...(typeof tenant === 'string' ? { [INGEST_ATTRIBUTES.tenantId]: tenant } : {}),
+        },
+      },
+    ]);
+    send(res, 202, JSON.stringify({ status: 'queued', requestId, bytes: raw.length }), ids);
+  }
+
   server.headersTimeout = 30_000;
   server.requestTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {

@@ -6,6 +6,7 @@ import { LocalBus } from '../adapters/local/bus.ts';
 import { LocalConnector } from '../adapters/local/connector.ts';
 import { FsObjectStore } from '../adapters/local/object-store.ts';
 import { openDatabase } from '../adapters/local/sqlite.ts';
+import { SqliteMonitorStateStore } from '../adapters/local/sqlite-monitor-state.ts';
 import { SqliteQueue } from '../adapters/local/sqlite-queue.ts';
 import { SqliteRegistry } from '../adapters/local/sqlite-registry.ts';
 import { SqliteScheduleManager } from '../adapters/local/sqlite-scheduler.ts';
@@ -22,18 +23,25 @@ export class ConnectorUnavailableError extends Error {
 
 export interface LocalParts {
   db: DatabaseSync;
+  monitorDb: DatabaseSync;
   queue: SqliteQueue;
   bus: LocalBus;
   scheduler: SqliteScheduleManager;
   registry: SqliteRegistry;
   objects: FsObjectStore;
+  archive: FsObjectStore;
+  monitorState: SqliteMonitorStateStore;
   connector: LocalConnector;
 }
 
 export function homePaths(home: string) {
   return {
     database: join(home, 'outboard.db'),
+    /** Monitoring state (event claims, rule windows): written at the rate events arrive, so in a file of
+     * its own, whose write lock the queues, bus and registry never wait for. */
+    monitorDatabase: join(home, 'monitor.db'),
     objects: join(home, 'objects'),
+    archive: join(home, 'archive'),
     snapshots: join(home, 'snapshots'),
     lock: join(home, 'runtime.lock'),
   };
@@ -50,19 +58,29 @@ export function openLocalParts(config: RuntimeConfig, options: LocalPartsOptions
   const paths = homePaths(config.home);
   const topology = options.topology ?? defaultTopology;
   const db = openDatabase(paths.database);
+  const monitorDb = openDatabase(paths.monitorDatabase);
   const queue = new SqliteQueue(db, queueConfigs(topology), {
     ...(options.receiverId ? { receiverId: options.receiverId } : {}),
     ...(options.onSent ? { onSent: options.onSent } : {}),
   });
   return {
     db,
+    monitorDb,
     queue,
     bus: new LocalBus(db, queue, busRules(topology)),
     scheduler: new SqliteScheduleManager(db),
     registry: new SqliteRegistry(db),
     objects: new FsObjectStore(paths.objects),
+    archive: new FsObjectStore(paths.archive),
+    monitorState: new SqliteMonitorStateStore(monitorDb),
     connector: new LocalConnector({ root: paths.snapshots, discoverRoots: config.imageRoots }),
   };
+}
+
+/** Closes the databases of `openLocalParts`. */
+export function closeLocalParts(parts: LocalParts): void {
+  parts.monitorDb.close();
+  parts.db.close();
 }
 
 export function createLogger(config: RuntimeConfig, serviceName: string): Logger {
@@ -86,6 +104,8 @@ export function createLocalDeps(
     clock: { now: () => new Date() },
     registry: parts.registry,
     objects: parts.objects,
+    archive: parts.archive,
+    monitorState: parts.monitorState,
     bus: parts.bus,
     queues: parts.queue,
     scheduler: parts.scheduler,

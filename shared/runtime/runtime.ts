@@ -13,9 +13,10 @@ import { FunctionPool } from './function-pool.ts';
 import { functionOfSchedule, syncFunctionSchedules } from './function-schedules.ts';
 import { acquireHomeLock } from './home-lock.ts';
 import { startHttpServer } from './http-server.ts';
-import { createLogger, homePaths, type LocalParts, openLocalParts } from './local-deps.ts';
+import { closeLocalParts, createLogger, homePaths, type LocalParts, openLocalParts } from './local-deps.ts';
 import { QueuePoller } from './queue-poller.ts';
 import { functionQueues } from './queues.ts';
+import { startSyslog } from './syslog.ts';
 
 export interface Runtime {
   url: string;
@@ -65,7 +66,7 @@ export async function startRuntime(config: RuntimeConfig, options: RuntimeOption
   try {
     scheduledFunctions = await syncFunctionSchedules(parts.scheduler, topology);
   } catch (error) {
-    parts.db.close();
+    closeLocalParts(parts);
     releaseLock();
     throw error;
   }
@@ -148,18 +149,33 @@ export async function startRuntime(config: RuntimeConfig, options: RuntimeOption
       routes: api.trigger.kind === 'http' ? api.trigger.routes : [],
       pool: pools.get(api.name)!,
       logger,
+      queue: parts.queue,
     }));
   } catch (error) {
     schedulerRunning = false;
     clearTimeout(schedulerTimer);
     await Promise.all([...pollers.values()].map((p) => p.stop()));
     await Promise.all([...pools.values()].map((p) => p.close()));
-    parts.db.close();
+    closeLocalParts(parts);
     releaseLock();
     throw error;
   }
 
   const listeners = [{ name: 'http (portal API)', address: url }];
+  let syslog: Awaited<ReturnType<typeof startSyslog>>;
+  try {
+    syslog = await startSyslog(config, topology, parts.queue, logger);
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    schedulerRunning = false;
+    clearTimeout(schedulerTimer);
+    await Promise.all([...pollers.values()].map((p) => p.stop()));
+    await Promise.all([...pools.values()].map((p) => p.close()));
+    closeLocalParts(parts);
+    releaseLock();
+    throw error;
+  }
+  listeners.push(...(syslog?.listeners ?? []));
   logger.info('outboard runtime started', {
     url,
     home: config.home,
@@ -187,9 +203,14 @@ export async function startRuntime(config: RuntimeConfig, options: RuntimeOption
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      try {
+        await syslog?.receivers.close();
+      } catch (error) {
+        logger.error('syslog receivers did not close cleanly', { error: String(error) });
+      }
       await Promise.all([...pollers.values()].map((p) => p.stop()));
       await Promise.all([...pools.values()].map((p) => p.close()));
-      parts.db.close();
+      closeLocalParts(parts);
       releaseLock();
       logger.info('outboard runtime stopped');
     },

@@ -1,6 +1,7 @@
 /** infra builds the registry table from registry-keys.ts; the DynamoDB adapter has its own definition. */
 import { describe, expect, it } from 'vitest';
-import { registryTableDefinition } from '../../shared/adapters/aws/dynamodb-registry.ts';
+import { MONITOR_STATE_INDEX } from '../../infra/constructs/access-grants.ts';
+import { REGISTRY_GSI1, registryTableDefinition } from '../../shared/adapters/aws/dynamodb-registry.ts';
 import { REGISTRY_INDEXES, REGISTRY_KEYS } from '../../shared/adapters/aws/registry-keys.ts';
 
 describe('registry key schema', () => {
@@ -18,5 +19,10 @@ describe('registry key schema', () => {
     for (const g of d.globalSecondaryIndexes) {
       expect([g.partitionKey.type, g.sortKey?.type ?? 'S', g.projectionType]).toEqual(['S', 'S', 'ALL']);
     }
+  });
+
+  it('has the index the monitoring state lists last-seen times from (the grants name it)', () => {
+    expect(MONITOR_STATE_INDEX).toBe(REGISTRY_GSI1);
+    expect(REGISTRY_INDEXES.map((i) => i.indexName)).toContain(MONITOR_STATE_INDEX);
   });
 });

@@ -3,16 +3,27 @@
  * shared/topology.ts, per estate. One synth per estate (bundling runs esbuild), shared by all tests.
  */
 import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Stage } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PUBLIC_ROUTES, routeKey } from '../../infra/constructs/portal-api.ts';
+import {
+  ARCHIVE_KEY_PATTERN,
+  MONITOR_STATE_INDEX,
+  MONITOR_STATE_KEY_PATTERNS,
+} from '../../infra/constructs/access-grants.ts';
+import { CONTAINER_HANDLER } from '../../infra/constructs/container-image.ts';
+import { DEFAULT_PUBLIC_ROUTES, RECEIPT_STATUS, routeKey } from '../../infra/constructs/portal-api.ts';
+import { archiveRetentionPrefix, REGISTRY_TTL_ATTRIBUTE } from '../../infra/constructs/storage.ts';
+import { PROJECT_ROOT } from '../../infra/outboard-stack.ts';
 import { queueUrlEnvName } from '../../shared/adapters/aws/env.ts';
 import { REGISTRY_INDEXES, REGISTRY_KEYS } from '../../shared/adapters/aws/registry-keys.ts';
 import { EVENT_SOURCE } from '../../shared/contracts/events.ts';
+import { INGEST_ATTRIBUTES } from '../../shared/contracts/ingest.ts';
+import { RETENTION_DAYS } from '../../shared/contracts/service.ts';
 import { AWS_ENV } from '../../shared/deps.ts';
 import { busRules, type FunctionSpec, topology } from '../../shared/topology.ts';
 import {
@@ -55,13 +66,23 @@ const queueFunctions = topology.functions.filter((f) => f.trigger.kind === 'queu
 const httpRoutes = topology.functions.flatMap((f) =>
   f.trigger.kind === 'http' ? f.trigger.routes.map((route) => ({ fn: f, route })) : [],
 );
+const functionRoutes = httpRoutes.filter(({ route }) => route.sendToQueue === undefined);
+const receiptRoutes = httpRoutes.filter(({ route }) => route.sendToQueue !== undefined);
+const containerFunctions = topology.functions.filter((f) => f.packaging === 'container');
+const zipFunctions = topology.functions.filter((f) => f.packaging === 'zip');
+const queueOf = (b: Built, name: string) => {
+  const work = b.stack.workQueues.get(name);
+  if (!work) throw new Error(`no work queue ${name}`);
+  return b.id(work.queue);
+};
+/** The logical id an `Fn::Join` integration target (`integrations/<id>`) points at. */
+const targetIntegration = (target: unknown) =>
+  (target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'][1][1].Ref;
 
 describe.each(topology.functions.map((f) => [f.name, f] as const))('function %s', (name, spec) => {
-  it('is a Node.js 24 arm64 function sized as the topology says', () => {
+  it('is an arm64 function sized as the topology says', () => {
     expect(props(internal, fnIds(internal, name).fn)).toMatchObject({
-      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
-      Handler: 'index.handler',
       MemorySize: spec.memoryMb,
       Timeout: spec.timeoutSeconds,
       ReservedConcurrentExecutions: spec.concurrency,
@@ -82,9 +103,12 @@ describe.each(topology.functions.map((f) => [f.name, f] as const))('function %s'
     });
   });
 
-  it('is told where every resource is (AWS_ENV) and who it is', () => {
+  it('is told where every resource is (AWS_ENV) and who it is; the archive only if it may use it', () => {
     const env = envOf(internal, name);
     const s = internal.stack.storage;
+    expect(env[AWS_ENV.archiveBucketName]).toEqual(
+      spec.access.archive === 'none' ? undefined : ref(internal.id(s.archiveBucket)),
+    );
     expect(env).toMatchObject({
       [AWS_ENV.tableName]: ref(internal.id(s.table)),
       [AWS_ENV.bucketName]: ref(internal.id(s.bucket)),
@@ -109,6 +133,75 @@ describe.each(topology.functions.map((f) => [f.name, f] as const))('function %s'
     expect(role.AssumeRolePolicyDocument).toMatchObject({
       Statement: [{ Action: 'sts:AssumeRole', Principal: { Service: 'lambda.amazonaws.com' } }],
     });
+  });
+});
+
+describe.each(zipFunctions.map((f) => [f.name, f] as const))('zip function %s', (name) => {
+  it('runs the Node.js 24 runtime with the bundle handler', () => {
+    const p = props(internal, fnIds(internal, name).fn);
+    expect(p).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler' });
+    expect(p.PackageType).toBeUndefined();
+  });
+});
+
+describe.each(containerFunctions.map((f) => [f.name, f] as const))('container function %s', (name, spec) => {
+  it('is an image function whose command is the bundle handler; no runtime of its own', () => {
+    const p = props(internal, fnIds(internal, name).fn);
+    expect(p).toMatchObject({ PackageType: 'Image', ImageConfig: { Command: [CONTAINER_HANDLER] } });
+    expect(p.Runtime).toBeUndefined();
+    expect(p.Handler).toBeUndefined();
+    expect(JSON.stringify((p.Code as { ImageUri: unknown }).ImageUri)).toContain('container-assets');
+  });
+
+  it('is built from its Dockerfile for arm64, around the handler bundle, only at deploy time', () => {
+    const assembly = Stage.of(internal.stack)!.synth();
+    const manifest = JSON.parse(
+      readFileSync(path.join(assembly.directory, `${internal.stack.artifactId}.assets.json`), 'utf8'),
+    ) as {
+      dockerImages: Record<string, { source: { directory: string; dockerFile: string; platform: string } }>;
+    };
+    const uri = JSON.stringify(
+      (props(internal, fnIds(internal, name).fn).Code as { ImageUri: unknown }).ImageUri,
+    );
+    const tag = Object.keys(manifest.dockerImages).find((hash) => uri.includes(`:${hash}`));
+    expect(tag, 'image asset of the function').toBeDefined();
+    const source = manifest.dockerImages[tag!]!.source;
+    expect(source).toMatchObject({ dockerFile: 'Dockerfile', platform: 'linux/arm64' });
+    const context = path.join(assembly.directory, source.directory);
+    for (const file of ['Dockerfile', 'index.mjs', 'index.mjs.map']) {
+      expect(existsSync(path.join(context, file)), file).toBe(true);
+    }
+    const dockerfile = readFileSync(path.join(context, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toBe(
+      readFileSync(path.join(PROJECT_ROOT, path.dirname(spec.entry), 'Dockerfile'), 'utf8'),
+    );
+  });
+
+  it('Dockerfile: a Node.js 24 Lambda base image, ClamAV, the database at OUTBOARD_AV_DB, the bundle', () => {
+    const dockerfile = readFileSync(path.join(PROJECT_ROOT, path.dirname(spec.entry), 'Dockerfile'), 'utf8');
+    const instructions = dockerfile.split('\n').filter((line) => !line.startsWith('#') && line.trim() !== '');
+    expect(instructions).toContain('ARG BASE_IMAGE=public.ecr.aws/lambda/nodejs:24');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile syntax, matched literally
+    expect(instructions.filter((line) => line.startsWith('FROM ${BASE_IMAGE}'))).toHaveLength(2);
+    expect(dockerfile).toMatch(/dnf install -y "\$\{CLAMAV_PACKAGE\}"/);
+    expect(instructions).toContain('ENV OUTBOARD_AV_DB=/var/task/antivirus-db');
+    expect(instructions).toContain('COPY --from=signatures /antivirus-db/ /var/task/antivirus-db/');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile syntax, matched literally
+    expect(instructions).toContain('COPY index.mjs index.mjs.map ${LAMBDA_TASK_ROOT}/');
+    expect(instructions.at(-1)).toBe(`CMD ["${CONTAINER_HANDLER}"]`);
+  });
+
+  it('scales on its queue up to its concurrency, which is also reserved', () => {
+    if (spec.trigger.kind !== 'queue') throw new Error('not a queue trigger');
+    const queue = queueOf(internal, spec.trigger.queue.name);
+    const [mapping] = internal
+      .ofType('AWS::Lambda::EventSourceMapping')
+      .filter(([, m]) => JSON.stringify(m.Properties.EventSourceArn) === JSON.stringify(arnOf(queue)));
+    expect(mapping![1].Properties).toMatchObject({
+      FunctionName: ref(fnIds(internal, name).fn),
+      ScalingConfig: { MaximumConcurrency: spec.concurrency },
+    });
+    expect(props(internal, fnIds(internal, name).fn).ReservedConcurrentExecutions).toBe(spec.concurrency);
   });
 });
 
@@ -311,6 +404,69 @@ describe('storage', () => {
     });
   });
 
+  it('expires the monitoring state by TTL on the registry table', () => {
+    expect(props(internal, internal.id(internal.stack.storage.table)).TimeToLiveSpecification).toEqual({
+      AttributeName: REGISTRY_TTL_ATTRIBUTE,
+      Enabled: true,
+    });
+    expect(REGISTRY_TTL_ATTRIBUTE).toBe('expiresAt');
+  });
+
+  it('has the archive bucket: private, encrypted, unversioned, TLS only, access-logged, retained', () => {
+    const s = internal.stack.storage;
+    const id = internal.id(s.archiveBucket);
+    expect(internal.resources[id]).toMatchObject({ DeletionPolicy: 'Retain' });
+    const p = props(internal, id);
+    expect(p).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: {
+        DestinationBucketName: ref(internal.id(s.accessLogsBucket)),
+        LogFilePrefix: 'archive/',
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+    expect(p.VersioningConfiguration).toBeUndefined();
+    internal.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: ref(id),
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('expires archived events by retention class: one rule per class, prefix retention=<d>d/, d days', () => {
+    const rules = (
+      props(internal, internal.id(internal.stack.storage.archiveBucket)).LifecycleConfiguration as {
+        Rules: { Id: string; Prefix: string; ExpirationInDays: number; Status: string }[];
+      }
+    ).Rules;
+    const classes = [...new Set([...RETENTION_DAYS, 30])].sort((a, b) => a - b);
+    expect(rules.map((r) => r.ExpirationInDays)).toEqual(classes);
+    for (const days of classes) {
+      expect(
+        rules.filter((r) => r.Prefix === `retention=${days}d/`),
+        `${days}d`,
+      ).toEqual([
+        expect.objectContaining({
+          Prefix: archiveRetentionPrefix(days),
+          ExpirationInDays: days,
+          Status: 'Enabled',
+        }),
+      ]);
+    }
+    expect(new Set(rules.map((r) => r.Id)).size).toBe(rules.length);
+  });
+
   it('has the schedule group and a role only EventBridge Scheduler (this group) can assume', () => {
     const s = internal.stack.storage;
     internal.template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
@@ -359,7 +515,9 @@ describe('IAM follows the declared access, nothing more', () => {
   );
 
   it.each(topology.functions.map((f) => [f.name, f] as const))('%s: registry access', (name, spec) => {
-    const dynamo = allActions(name).filter((a) => a.startsWith('dynamodb:'));
+    const dynamo = statementsOf(name)
+      .filter((s) => s.Sid?.startsWith('Registry'))
+      .flatMap(actionsOf);
     const read = [
       'dynamodb:GetItem',
       'dynamodb:BatchGetItem',
@@ -374,11 +532,66 @@ describe('IAM follows the declared access, nothing more', () => {
     ];
     const expected = { none: [], read, readwrite: [...read, ...write] }[spec.access.registry];
     expect(dynamo.sort()).toEqual([...expected].sort());
-    expect(dynamo).not.toContain('dynamodb:Scan');
+    expect(allActions(name)).not.toContain('dynamodb:Scan');
+    // Every DynamoDB grant is the registry's or the monitoring state's.
+    const other = statementsOf(name).filter(
+      (s) =>
+        actionsOf(s).some((a) => a.startsWith('dynamodb:')) &&
+        !s.Sid?.startsWith('Registry') &&
+        !s.Sid?.startsWith('MonitorState'),
+    );
+    expect(other).toEqual([]);
   });
 
+  it.each(topology.functions.map((f) => [f.name, f] as const))(
+    '%s: monitoring state as declared; writes beyond the registry grant only to its own items',
+    (name, spec) => {
+      const statements = statementsOf(name);
+      const own = statements.filter((s) => s.Sid?.startsWith('MonitorState'));
+      if (!spec.access.monitorState) {
+        expect(own).toEqual([]);
+        return;
+      }
+      const table = JSON.stringify(arnOf(internal.id(internal.stack.storage.table)));
+      const allowedOn = (action: string, onIndex: boolean) =>
+        statements.filter(
+          (s) =>
+            actionsOf(s).includes(action) &&
+            resourcesOf(s).some((r) =>
+              onIndex
+                ? JSON.stringify(r).includes(`/index/${MONITOR_STATE_INDEX}`)
+                : JSON.stringify(r) === table,
+            ),
+        );
+      for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem']) {
+        expect(allowedOn(action, false), action).not.toEqual([]);
+      }
+      expect(allowedOn('dynamodb:Query', true)).not.toEqual([]);
+      const leadingKeys = {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...MONITOR_STATE_KEY_PATTERNS] },
+      };
+      for (const s of own.filter((x) => x.Sid !== 'MonitorStateListLastSeen')) {
+        expect(s.Condition, s.Sid).toEqual(leadingKeys);
+      }
+      if (spec.access.registry === 'read') {
+        // The registry grant reads; the monitoring state adds its writes, conditioned.
+        expect(own).toEqual([
+          {
+            Sid: 'MonitorStateWrite',
+            Effect: 'Allow',
+            Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+            Resource: arnOf(internal.id(internal.stack.storage.table)),
+            Condition: leadingKeys,
+          },
+        ]);
+      }
+    },
+  );
+
   it.each(topology.functions.map((f) => [f.name, f] as const))('%s: objects access', (name, spec) => {
-    const s3 = allActions(name).filter((a) => a.startsWith('s3:'));
+    const s3 = statementsOf(name)
+      .filter((s) => s.Sid?.startsWith('Objects'))
+      .flatMap(actionsOf);
     const expected = {
       none: [],
       read: ['s3:GetObject', 's3:ListBucket'],
@@ -386,6 +599,46 @@ describe('IAM follows the declared access, nothing more', () => {
     }[spec.access.objects];
     expect(s3.sort()).toEqual([...expected].sort());
   });
+
+  it.each(topology.functions.map((f) => [f.name, f] as const))(
+    '%s: archive access as declared, only under the retention-class prefixes',
+    (name, spec) => {
+      const archive = internal.id(internal.stack.storage.archiveBucket);
+      const touching = statementsOf(name).filter((s) => JSON.stringify(s.Resource).includes(archive));
+      const expected = {
+        none: [],
+        read: ['s3:GetObject', 's3:ListBucket'],
+        readwrite: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket'],
+      }[spec.access.archive];
+      expect(touching.flatMap(actionsOf).sort()).toEqual([...expected].sort());
+      if (spec.access.archive === 'none') return;
+      expect(touching.map((s) => s.Sid).sort()).toEqual(
+        ['ArchiveList', spec.access.archive === 'read' ? 'ArchiveRead' : 'ArchiveReadWrite'].sort(),
+      );
+      const objects = touching.find((s) => s.Sid !== 'ArchiveList')!;
+      expect(objects.Resource).toEqual({ 'Fn::Join': ['', [arnOf(archive), `/${ARCHIVE_KEY_PATTERN}`]] });
+      const list = touching.find((s) => s.Sid === 'ArchiveList')!;
+      expect(list).toMatchObject({
+        Action: 's3:ListBucket',
+        Resource: arnOf(archive),
+        Condition: { StringLike: { 's3:prefix': ARCHIVE_KEY_PATTERN } },
+      });
+    },
+  );
+
+  it.each(topology.functions.map((f) => [f.name, f] as const))(
+    '%s: sends only to the queues it declares (sendsTo)',
+    (name, spec) => {
+      const sends = statementsOf(name).filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:Send')));
+      if (spec.access.sendsTo.length === 0) {
+        expect(sends).toEqual([]);
+        return;
+      }
+      expect(sends).toHaveLength(1);
+      expect(sends[0]).toMatchObject({ Sid: 'SendToQueues', Action: 'sqs:SendMessage' });
+      expect(resourcesOf(sends[0]!)).toEqual(spec.access.sendsTo.map((q) => arnOf(queueOf(internal, q))));
+    },
+  );
 
   it.each(topology.functions.map((f) => [f.name, f] as const))(
     '%s: puts only its declared detail types, only on the bus',
@@ -504,24 +757,93 @@ describe.each([
   ['internal', () => internal],
   ['provider', () => provider],
 ] as const)('portal API (%s)', (estate, get) => {
-  it('has one route per topology route, integrated (payload 2.0) with its function', () => {
+  it('has one route per topology route, integrated (payload 2.0) with its function unless it is a receipt', () => {
     const b = get();
     const routes = b.ofType('AWS::ApiGatewayV2::Route');
     expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(
       httpRoutes.map((r) => routeKey(r.route)).sort(),
     );
-    for (const { fn, route } of httpRoutes) {
+    for (const { fn, route } of functionRoutes) {
       const [, r] = routes.find(([, x]) => x.Properties.RouteKey === routeKey(route))!;
-      const integrationId = (r.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })[
-        'Fn::Join'
-      ][1][1].Ref;
-      expect(props(b, integrationId)).toMatchObject({
+      expect(props(b, targetIntegration(r.Properties.Target))).toMatchObject({
         IntegrationType: 'AWS_PROXY',
         PayloadFormatVersion: '2.0',
         IntegrationUri: arnOf(fnIds(b, fn.name).fn),
       });
     }
   });
+
+  it.each(receiptRoutes.map(({ route }) => [routeKey(route), route] as const))(
+    '%s sends the body to its queue (SQS-SendMessage), with no function in the path, and answers 202',
+    (key, route) => {
+      const b = get();
+      const [, r] = b.ofType('AWS::ApiGatewayV2::Route').find(([, x]) => x.Properties.RouteKey === key)!;
+      const role = b.id(b.stack.portalApi!.receiptRoles.get(route.sendToQueue!)!);
+      const integration = props(b, targetIntegration(r.Properties.Target));
+      expect(integration).toEqual({
+        ApiId: ref(b.id(b.stack.portalApi!.api)),
+        IntegrationType: 'AWS_PROXY',
+        IntegrationSubtype: 'SQS-SendMessage',
+        PayloadFormatVersion: '1.0',
+        ConnectionType: 'INTERNET',
+        CredentialsArn: arnOf(role),
+        RequestParameters: {
+          QueueUrl: ref(queueOf(b, route.sendToQueue!)),
+          MessageBody: '$request.body',
+          MessageAttributes: expect.any(String),
+        },
+        ResponseParameters: {
+          '200': {
+            ResponseParameters: [{ Destination: 'overwrite:statuscode', Source: String(RECEIPT_STATUS) }],
+          },
+        },
+      });
+      const attributes = JSON.parse(
+        (integration.RequestParameters as { MessageAttributes: string }).MessageAttributes,
+      );
+      const mapped = (expression: string) => ({ DataType: 'String', StringValue: `\${${expression}}` });
+      const expected: Record<string, { DataType: string; StringValue: string }> = {
+        [INGEST_ATTRIBUTES.contentType]: mapped('request.header.content-type'),
+        [INGEST_ATTRIBUTES.sourceIp]: mapped('context.identity.sourceIp'),
+        [INGEST_ATTRIBUTES.requestId]: mapped('context.requestId'),
+      };
+      if (estate === 'provider') {
+        expected[INGEST_ATTRIBUTES.tenantId] = mapped(
+          `context.authorizer.claims.${PROVIDER_CONTEXT.tenantClaim}`,
+        );
+      }
+      expect(attributes).toEqual(expected);
+      // The verified tenant comes last (see receiptMessageAttributes).
+      expect(Object.keys(attributes)).toEqual(Object.keys(expected));
+      // No Lambda integration or invoke permission for the route.
+      const permissions = b
+        .ofType('AWS::Lambda::Permission')
+        .map(([, p]) => JSON.stringify(p.Properties.SourceArn));
+      expect(permissions.filter((arn) => arn.includes(route.path))).toEqual([]);
+    },
+  );
+
+  it.each(receiptRoutes.map(({ route }) => [routeKey(route), route] as const))(
+    '%s: API Gateway assumes a role that may only send to that one queue',
+    (_key, route) => {
+      const b = get();
+      const role = b.id(b.stack.portalApi!.receiptRoles.get(route.sendToQueue!)!);
+      expect(props(b, role).AssumeRolePolicyDocument).toMatchObject({
+        Statement: [
+          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' } },
+        ],
+      });
+      expect(props(b, role).ManagedPolicyArns).toBeUndefined();
+      expect(statementsOfRole(b, role)).toEqual([
+        {
+          Sid: 'SendReceipts',
+          Effect: 'Allow',
+          Action: 'sqs:SendMessage',
+          Resource: arnOf(queueOf(b, route.sendToQueue!)),
+        },
+      ]);
+    },
+  );
 
   it('authorizes every route as the estate requires', () => {
     const b = get();
@@ -592,9 +914,21 @@ describe('estates', () => {
       (id) => JSON.stringify(a.Resources[id]) !== JSON.stringify(b.Resources[id]),
     );
     expect([...new Set(changed.map((id) => a.Resources[id].Type))].sort()).toEqual([
+      'AWS::ApiGatewayV2::Integration',
       'AWS::ApiGatewayV2::Route',
       'AWS::Lambda::Function',
     ]);
+    // Of the integrations, only the receipts' message attributes differ (the tenant claim).
+    for (const id of changed.filter((x) => a.Resources[x].Type === 'AWS::ApiGatewayV2::Integration')) {
+      expect(a.Resources[id].Properties.IntegrationSubtype).toBe('SQS-SendMessage');
+      const { MessageAttributes: _a, ...requestA } = a.Resources[id].Properties.RequestParameters;
+      const { MessageAttributes: _b, ...requestB } = b.Resources[id].Properties.RequestParameters;
+      expect(requestB).toEqual(requestA);
+      expect({ ...b.Resources[id].Properties, RequestParameters: {} }).toEqual({
+        ...a.Resources[id].Properties,
+        RequestParameters: {},
+      });
+    }
     for (const id of changed.filter((x) => a.Resources[x].Type === 'AWS::Lambda::Function')) {
       const { Environment: _a, ...restA } = a.Resources[id].Properties;
       const { Environment: _b, ...restB } = b.Resources[id].Properties;
@@ -642,11 +976,20 @@ describe('synthesis', () => {
     expect(again.template.toJSON()).toEqual(internal.template.toJSON());
   });
 
-  it('produces ESM bundles that load on Node 24 and export handler', async () => {
+  it('produces ESM bundles (zip or image context) that load on Node 24 and export handler', async () => {
     const assembly = Stage.of(internal.stack)!.synth();
+    const manifest = JSON.parse(
+      readFileSync(path.join(assembly.directory, `${internal.stack.artifactId}.assets.json`), 'utf8'),
+    ) as { dockerImages: Record<string, { source: { directory: string } }> };
     for (const f of topology.functions) {
-      const code = props(internal, fnIds(internal, f.name).fn).Code as { S3Key: string };
-      const bundle = path.join(assembly.directory, `asset.${code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+      const code = props(internal, fnIds(internal, f.name).fn).Code as { S3Key?: string; ImageUri?: unknown };
+      const image = Object.entries(manifest.dockerImages).find(([hash]) =>
+        JSON.stringify(code.ImageUri ?? '').includes(`:${hash}`),
+      );
+      const bundle =
+        f.packaging === 'container'
+          ? path.join(assembly.directory, image![1].source.directory, 'index.mjs')
+          : path.join(assembly.directory, `asset.${code.S3Key!.replace(/\.zip$/, '')}`, 'index.mjs');
       const { stdout } = await run(
         process.execPath,
         [

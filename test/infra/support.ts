@@ -9,7 +9,9 @@ export const PROVIDER_CONTEXT = {
   estate: 'provider',
   jwtIssuer: 'https://login.example.com/outboard/',
   jwtAudience: ['outboard-portal', 'outboard-cli'],
-  tenantClaim: 'custom:tenant',
+  // Not the default: the claim must reach the functions' environment and the receipt route's mapping. (A
+  // Cognito-style `custom:tenant` cannot be mapped by API Gateway; see test/infra/receipts.test.ts.)
+  tenantClaim: 'org_tenant',
 } as const;
 
 export interface CfnTemplateResource {

@@ -1,6 +1,8 @@
 /**
- * Triggers the declared topology does not use yet (rule, schedule, a batching window), built from a synthetic
- * topology in a scratch project root. Bundling is skipped (`aws:cdk:bundling-stacks: []`): this is about wiring.
+ * Triggers and access the declared topology does not use yet (rule, schedule, a batching window, monitoring
+ * state without registry access or with full registry access, a container function sending to another's queue),
+ * built from a synthetic topology in a scratch project root. Bundling is skipped
+ * (`aws:cdk:bundling-stacks: []`): this is about wiring, and about synthesizing without Docker.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboardStack } from '../../infra/app.ts';
+import { MONITOR_STATE_KEY_PATTERNS } from '../../infra/constructs/access-grants.ts';
 import { Topology } from '../../shared/topology.ts';
 import { arnOf, ref, type Statement } from './support.ts';
 
@@ -66,7 +69,22 @@ const synthetic = Topology.parse({
           retentionSeconds: 86_400,
         },
       },
-      access: { objects: 'readwrite' },
+      access: { objects: 'readwrite', registry: 'readwrite', monitorState: true },
+    },
+    {
+      name: 'scanner',
+      description: 'Scans with a native engine and hands work on.',
+      entry: 'functions/scanner/handler.ts',
+      factory: 'functions/scanner/function.ts',
+      memoryMb: 2048,
+      timeoutSeconds: 300,
+      concurrency: 3,
+      packaging: 'container',
+      trigger: {
+        kind: 'queue',
+        queue: { name: 'scan-items', batchSize: 1, visibilityTimeoutSeconds: 360, maxReceiveCount: 2 },
+      },
+      access: { monitorState: true, sendsTo: ['work-items'] },
     },
   ],
 });
@@ -84,6 +102,11 @@ beforeAll(() => {
     mkdirSync(path.join(root, path.dirname(f.entry)), { recursive: true });
     writeFileSync(path.join(root, f.entry), 'export const handler = async () => ({});\n');
   }
+  writeFileSync(
+    path.join(root, 'functions/scanner/Dockerfile'),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile syntax, written literally
+    'FROM public.ecr.aws/lambda/nodejs:24\nCOPY index.mjs ${LAMBDA_TASK_ROOT}/\nCMD ["index.handler"]\n',
+  );
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   stack = new OutboardStack(app, 'Synthetic', {
     estate: { estate: 'internal', tenantId: 'internal' },
@@ -96,6 +119,15 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('synthetic topology', () => {
+  const statementsOf = (name: string) =>
+    Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter(
+        (p) =>
+          JSON.stringify(p.Properties.Roles) ===
+          JSON.stringify([ref(id(stack.functions.get(name)!.executionRole))]),
+      )
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+
   it('routes a rule trigger straight to its function, with a DLQ and an invoke permission', () => {
     const fn = stack.functions.get('audit-log')!;
     const rule = stack.fabric.rules.get('backup-outcomes')!;
@@ -143,26 +175,103 @@ describe('synthetic topology', () => {
 
   it('grants objects read and readwrite as declared', () => {
     const bucket = id(stack.storage.bucket);
-    const statements = (name: string) =>
-      Object.values(template.findResources('AWS::IAM::Policy'))
-        .filter(
-          (p) =>
-            JSON.stringify(p.Properties.Roles) ===
-            JSON.stringify([ref(id(stack.functions.get(name)!.executionRole))]),
-        )
-        .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
     const objects = (name: string) =>
-      statements(name).find((s) => s.Sid?.startsWith('Objects') && s.Sid !== 'ObjectsList');
+      statementsOf(name).find((s) => s.Sid?.startsWith('Objects') && s.Sid !== 'ObjectsList');
     expect(objects('nightly-report')).toMatchObject({ Sid: 'ObjectsRead', Action: 's3:GetObject' });
     expect(objects('worker')).toMatchObject({
       Sid: 'ObjectsReadWrite',
       Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
     });
-    expect(statements('worker').find((s) => s.Sid === 'ObjectsList')).toMatchObject({
+    expect(statementsOf('worker').find((s) => s.Sid === 'ObjectsList')).toMatchObject({
       Action: 's3:ListBucket',
       Resource: arnOf(bucket),
     });
     expect(objects('audit-log')).toBeUndefined();
+  });
+
+  it('builds a container function as an arm64 image function, without Docker, when bundling is skipped', () => {
+    const fn = stack.functions.get('scanner')!;
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      PackageType: 'Image',
+      Architectures: ['arm64'],
+      ImageConfig: { Command: ['index.handler'] },
+      MemorySize: 2048,
+      ReservedConcurrentExecutions: 3,
+    });
+    expect(template.toJSON().Resources[id(fn)].Properties.PackageType).toBe('Image');
+    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).find(
+      (m) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify(ref(id(fn))),
+    )!;
+    expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: 3 });
+  });
+
+  it('refuses a container function without a Dockerfile, naming the file', () => {
+    const bare = mkdtempSync(path.join(tmpdir(), 'outboard-infra-'));
+    try {
+      writeFileSync(path.join(bare, 'package-lock.json'), '{}');
+      mkdirSync(path.join(bare, 'functions/scanner'), { recursive: true });
+      writeFileSync(
+        path.join(bare, 'functions/scanner/handler.ts'),
+        'export const handler = async () => ({});\n',
+      );
+      const scanner = synthetic.functions.find((f) => f.name === 'scanner')!;
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      expect(
+        () =>
+          new OutboardStack(app, 'Bare', {
+            estate: { estate: 'internal', tenantId: 'internal' },
+            topology: Topology.parse({ functions: [{ ...scanner, access: { monitorState: true } }] }),
+            projectRoot: bare,
+          }),
+      ).toThrow(/functions\/scanner\/Dockerfile is missing: function "scanner" has packaging "container"/);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+
+  it('grants the monitoring state in full, to its own items, when the function has no registry access', () => {
+    const table = arnOf(id(stack.storage.table));
+    const own = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...MONITOR_STATE_KEY_PATTERNS] } };
+    expect(statementsOf('scanner').filter((s) => s.Sid?.startsWith('MonitorState'))).toEqual([
+      {
+        Sid: 'MonitorStateWrite',
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: table,
+        Condition: own,
+      },
+      {
+        Sid: 'MonitorStateRead',
+        Effect: 'Allow',
+        Action: 'dynamodb:BatchGetItem',
+        Resource: table,
+        Condition: own,
+      },
+      {
+        Sid: 'MonitorStateListLastSeen',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::Join': ['', [table, '/index/gsi1']] },
+      },
+    ]);
+  });
+
+  it('adds nothing for the monitoring state when the registry grant already covers it', () => {
+    expect(statementsOf('worker').filter((s) => s.Sid?.startsWith('MonitorState'))).toEqual([]);
+    expect(statementsOf('worker').find((s) => s.Sid === 'RegistryReadWrite')).toBeDefined();
+  });
+
+  it('lets a function send to the queues it declares, and only those', () => {
+    const workItems = id(stack.workQueues.get('work-items')!.queue);
+    expect(statementsOf('scanner').filter((s) => JSON.stringify(s.Action).includes('sqs:Send'))).toEqual([
+      { Sid: 'SendToQueues', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(workItems) },
+    ]);
+    for (const name of ['audit-log', 'nightly-report', 'worker']) {
+      expect(
+        statementsOf(name).filter((s) => JSON.stringify(s.Action).includes('sqs:Send')),
+        name,
+      ).toEqual([]);
+    }
   });
 
   it('builds no portal API without http triggers', () => {

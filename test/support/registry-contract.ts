@@ -237,6 +237,36 @@ export function describeRegistryContract(name: string, makeRegistry: () => Promi
       });
     });
 
+    describe('listSubscriptionsOfService', () => {
+      it("lists one service's subscriptions across tenants, by tenant then guest, page by page", async () => {
+        const made: { tenantId: string; guestId: string }[] = [];
+        for (const tenantId of [tenantA, tenantB]) {
+          for (let i = 0; i < 3; i++) {
+            const guestId = fixtures.guestId();
+            await registry.createGuest(fixtures.guest(tenantId, guestId));
+            await registry.putSubscription(fixtures.subscription(tenantId, guestId, 'monitoring'));
+            await registry.putSubscription(fixtures.subscription(tenantId, guestId, 'backup'));
+            made.push({ tenantId, guestId });
+          }
+        }
+        const ours = new Set([tenantA, tenantB]);
+        const { items } = await collectPages(
+          (page) => registry.listSubscriptionsOfService('monitoring', page),
+          2,
+        );
+        const listed = items.filter((s) => ours.has(s.tenantId));
+        expect(listed.every((s) => s.service === 'monitoring')).toBe(true);
+        const key = (s: { tenantId: string; guestId: string }) => `${s.tenantId}/${s.guestId}`;
+        expect(listed.map(key)).toEqual(made.map(key).sort());
+        await registry.deleteSubscription(tenantA, made[0]!.guestId, 'monitoring');
+        const after = await collectPages(
+          (page) => registry.listSubscriptionsOfService('monitoring', page),
+          50,
+        );
+        expect(after.items.filter((s) => ours.has(s.tenantId))).toHaveLength(5);
+      });
+    });
+
     describe('deleteGuest', () => {
       it('removes the guest and all its subscriptions and returns the subscriptions removed', async () => {
         const g1 = fixtures.guestId();
@@ -420,6 +450,61 @@ export function describeRegistryContract(name: string, makeRegistry: () => Promi
         expect(await registry.listRestorePoints(tenantA, fixtures.guestId(), { limit: 5 })).toEqual({
           items: [],
         });
+      });
+
+      it('marks a restore point infected once: the first mark stays, the listing shows it', async () => {
+        const g = fixtures.guestId();
+        const rp = fixtures.restorePoint(tenantA, fixtures.restorePointId(), g, at(5));
+        await registry.createRestorePoint(rp);
+        const first = { jobId: fixtures.jobId(), detections: 2, markedAt: at(10) };
+        const marked = await registry.markRestorePointInfected(tenantA, rp.id, first);
+        expect(marked).toEqual({ ...rp, infected: first });
+        expect(await registry.getRestorePoint(tenantA, rp.id)).toEqual({ ...rp, infected: first });
+
+        // A redelivery, or a later scan: nothing changes, the first mark is returned.
+        const again = { jobId: fixtures.jobId(), detections: 5, markedAt: at(20) };
+        expect(await registry.markRestorePointInfected(tenantA, rp.id, again)).toEqual({
+          ...rp,
+          infected: first,
+        });
+        expect(await registry.markRestorePointInfected(tenantA, rp.id, first)).toEqual({
+          ...rp,
+          infected: first,
+        });
+        expect((await registry.getRestorePoint(tenantA, rp.id))?.infected).toEqual(first);
+        const listed = await collectPages((page) => registry.listRestorePoints(tenantA, g, page), 10);
+        expect(listed.items).toEqual([{ ...rp, infected: first }]);
+      });
+
+      it('marks nothing for a missing restore point or another tenant, and refuses a malformed mark', async () => {
+        const rp = fixtures.restorePoint(tenantA, fixtures.restorePointId(), fixtures.guestId(), at(5));
+        await registry.createRestorePoint(rp);
+        const mark = { jobId: fixtures.jobId(), detections: 1, markedAt: at(10) };
+        expect(
+          await registry.markRestorePointInfected(tenantA, fixtures.restorePointId(), mark),
+        ).toBeUndefined();
+        expect(await registry.markRestorePointInfected(tenantB, rp.id, mark)).toBeUndefined();
+        expect(await registry.getRestorePoint(tenantB, rp.id)).toBeUndefined();
+        await expect(
+          registry.markRestorePointInfected(tenantA, rp.id, { ...mark, detections: 0 }),
+        ).rejects.toThrow(/not valid/);
+        expect(await registry.getRestorePoint(tenantA, rp.id)).toEqual(rp);
+      });
+
+      it('lets concurrent marks leave exactly one of them', async () => {
+        const rp = fixtures.restorePoint(tenantA, fixtures.restorePointId(), fixtures.guestId(), at(5));
+        await registry.createRestorePoint(rp);
+        const marks = Array.from({ length: 5 }, (_, i) => ({
+          jobId: fixtures.jobId(),
+          detections: i + 1,
+          markedAt: at(10 + i),
+        }));
+        const results = await Promise.all(
+          marks.map((m) => registry.markRestorePointInfected(tenantA, rp.id, m)),
+        );
+        const stored = (await registry.getRestorePoint(tenantA, rp.id))?.infected;
+        expect(marks).toContainEqual(stored);
+        for (const r of results) expect(r?.infected).toEqual(stored);
       });
     });
 

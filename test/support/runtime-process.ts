@@ -9,6 +9,9 @@ const BIN = new URL('../../bin/outboard.ts', import.meta.url).pathname;
 
 export interface RuntimeProcess {
   url: string;
+  /** The syslog listener's UDP/TCP port and the TLS one, from the banner (when they are on). */
+  syslogPort?: number;
+  syslogTlsPort?: number;
   proc: ChildProcess;
   output: () => string;
   /** SIGKILL: no cleanup at all. */
@@ -22,7 +25,14 @@ export async function startRuntimeProcess(
   timeoutMs = 15_000,
 ): Promise<RuntimeProcess> {
   const proc = spawn(process.execPath, [BIN, 'up'], {
-    env: { ...process.env, OUTBOARD_HTTP_PORT: '0', OUTBOARD_LOG_LEVEL: 'WARN', OUTBOARD_DEMO: '0', ...env },
+    env: {
+      ...process.env,
+      OUTBOARD_HTTP_PORT: '0',
+      OUTBOARD_SYSLOG_PORT: '0',
+      OUTBOARD_LOG_LEVEL: 'WARN',
+      OUTBOARD_DEMO: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -47,8 +57,16 @@ export async function startRuntimeProcess(
     });
   });
   const exited = once(proc, 'exit');
+  const port = (re: RegExp) => {
+    const m = re.exec(out);
+    return m ? Number(m[1]) : undefined;
+  };
+  const syslogPort = port(/syslog \(udp\+tcp\): \S+:(\d+)/);
+  const syslogTlsPort = port(/syslog \(tls\): \S+:(\d+)/);
   return {
     url,
+    ...(syslogPort === undefined ? {} : { syslogPort }),
+    ...(syslogTlsPort === undefined ? {} : { syslogTlsPort }),
     proc,
     output: () => out,
     async kill9() {

@@ -16,8 +16,9 @@ import { TenantId } from '../../contracts/common.ts';
 import type { ConnectorKind } from '../../contracts/guest.ts';
 import { AWS_ENV, type Deps, ESTATES, type TenancyConfig } from '../../deps.ts';
 import { EbsSnapshotSource } from '../../disk/block/ebs-source.ts';
-import type { Connector, Connectors } from '../../ports.ts';
+import type { Connector, Connectors, ObjectStore } from '../../ports.ts';
 import { topology } from '../../topology.ts';
+import { DynamoDbMonitorStateStore } from './dynamodb-monitor-state.ts';
 import { DynamoDbRegistry } from './dynamodb-registry.ts';
 import { Ec2Connector } from './ec2-connector.ts';
 import { queueUrlEnvName } from './env.ts';
@@ -49,6 +50,7 @@ const arn = (service: string, resource: string) =>
 const AwsEnv = z.object({
   [AWS_ENV.tableName]: nonEmpty,
   [AWS_ENV.bucketName]: nonEmpty,
+  [AWS_ENV.archiveBucketName]: setting.optional(),
   [AWS_ENV.busName]: nonEmpty,
   [AWS_ENV.busArn]: arn('events', 'event-bus/'),
   [AWS_ENV.scheduleGroup]: nonEmpty,
@@ -79,6 +81,8 @@ function tenancyProblems(env: Env): string[] {
 export interface AwsConfig {
   tableName: string;
   bucketName: string;
+  /** Set only for functions with archive access. */
+  archiveBucketName: string | undefined;
   busName: string;
   busArn: string;
   scheduleGroup: string;
@@ -113,6 +117,7 @@ export function readAwsEnv(env: Env = process.env): AwsConfig {
   return {
     tableName: e[AWS_ENV.tableName],
     bucketName: e[AWS_ENV.bucketName],
+    archiveBucketName: e[AWS_ENV.archiveBucketName] || undefined,
     busName: e[AWS_ENV.busName],
     busArn: e[AWS_ENV.busArn],
     scheduleGroup: e[AWS_ENV.scheduleGroup],
@@ -144,15 +149,18 @@ export function awsDeps(env: Env = process.env): Deps {
       );
     },
   };
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const s3 = new S3Client(clientConfig);
   return {
     clock: { now: () => new Date() },
-    registry: new DynamoDbRegistry({
-      client: DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig), {
-        marshallOptions: { removeUndefinedValues: true },
-      }),
-      tableName: config.tableName,
-    }),
-    objects: new S3ObjectStore({ client: new S3Client(clientConfig), bucket: config.bucketName }),
+    registry: new DynamoDbRegistry({ client: doc, tableName: config.tableName }),
+    objects: new S3ObjectStore({ client: s3, bucket: config.bucketName }),
+    archive: config.archiveBucketName
+      ? new S3ObjectStore({ client: s3, bucket: config.archiveBucketName })
+      : unavailableStore(`${AWS_ENV.archiveBucketName} is not set: this function has no archive access`),
+    monitorState: new DynamoDbMonitorStateStore({ client: doc, tableName: config.tableName }),
     bus: new EventBridgePublisher({ client: new EventBridgeClient(clientConfig), busName: config.busName }),
     queues: new SqsQueueSender({ client: new SQSClient(clientConfig), queueUrls: config.queueUrls }),
     scheduler: new EventBridgeScheduleManager({
@@ -165,4 +173,12 @@ export function awsDeps(env: Env = process.env): Deps {
     logger: new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME || 'outboard' }),
     tenancy: config.tenancy,
   };
+}
+
+/** An object store for a function not granted one: every call fails with the reason. */
+function unavailableStore(reason: string): ObjectStore {
+  const fail = async (): Promise<never> => {
+    throw new AwsEnvError(reason);
+  };
+  return { put: fail, get: fail, head: fail, list: fail, delete: fail };
 }

@@ -2,7 +2,8 @@
  * Registry on one DynamoDB table.
  *
  * Key design: string keys `pk` / `sk`, and one global secondary index `gsi1` (`gsi1pk` / `gsi1sk`,
- * all attributes projected) for listing a guest's restore points newest first.
+ * all attributes projected) for listing a guest's restore points newest first and every tenant's
+ * subscriptions to one service.
  *
  *   record          pk                        sk                     gsi1pk                  gsi1sk
  *   tenant          TENANT#<tenant>           TENANT
@@ -10,7 +11,7 @@
  *   job             TENANT#<tenant>           JOB#<job>
  *   restore point   TENANT#<tenant>           RP#<id>                TENANT#<tenant>#GUEST#<guest>
  *                                                                                           RP#<createdAt>#<id>
- *   subscription    TENANT#<tenant>#GUEST#<g> SVC#<service>
+ *   subscription    TENANT#<tenant>#GUEST#<g> SVC#<service>          SVC#<service>           TENANT#<tenant>#GUEST#<g>
  *
  * - `<createdAt>` in gsi1sk is the creation time normalised to UTC with milliseconds
  *   (`2026-01-02T03:04:05.678Z`), so that string order is time order whatever offset it was given with;
@@ -48,7 +49,12 @@ import { ErrorInfo, type PageOf, type PageRequest } from '../../contracts/common
 import { Guest, Subscription, Tenant } from '../../contracts/guest.ts';
 import { Job, JobStatus, RestorePoint } from '../../contracts/job.ts';
 import type { Service } from '../../contracts/service.ts';
-import { ConditionFailedError, type JobUpdate, type Registry } from '../../ports.ts';
+import {
+  ConditionFailedError,
+  type JobUpdate,
+  type Registry,
+  type RestorePointInfection,
+} from '../../ports.ts';
 import { InvalidPageRequestError } from '../errors.ts';
 import { awsErrorName, isAwsError } from './util.ts';
 
@@ -148,6 +154,10 @@ export const registryKeys = {
   subscription: (t: string, g: string, s: string): Key => ({
     pk: guestPk(t, g),
     sk: `SVC#${segment(s, 'service')}`,
+  }),
+  subscriptionListing: (sub: Subscription) => ({
+    gsi1pk: `SVC#${segment(sub.service, 'service')}`,
+    gsi1sk: guestPk(sub.tenantId, sub.guestId),
   }),
 };
 
@@ -383,7 +393,12 @@ export class DynamoDbRegistry implements Registry {
     const { tenantId, guestId, service } = subscription;
     const key = registryKeys.subscription(tenantId, guestId, service);
     const record = validated('subscription', subscription, key);
-    await this.#put({ ...key, entityType: 'subscription', ...record });
+    await this.#put({
+      ...key,
+      ...registryKeys.subscriptionListing(subscription),
+      entityType: 'subscription',
+      ...record,
+    });
     const guest = await this.#doc.send(
       new GetCommand({
         TableName: this.#table,
@@ -410,6 +425,19 @@ export class DynamoDbRegistry implements Registry {
 
   async listSubscriptions(tenantId: string, guestId: string): Promise<Subscription[]> {
     return (await this.#subscriptionItems(tenantId, guestId)).map((i) => fromItem('subscription', i));
+  }
+
+  async listSubscriptionsOfService(service: Service, page: PageRequest): Promise<PageOf<Subscription>> {
+    const listing: Listing = {
+      index: REGISTRY_GSI1,
+      partition: ['gsi1pk', `SVC#${segment(service, 'service')}`],
+      sortPrefix: ['gsi1sk', 'TENANT#'],
+    };
+    const { items, nextCursor } = await this.#page(listing, page, true, `${service} subscriptions`);
+    return withCursor(
+      items.map((i) => fromItem('subscription', i)),
+      nextCursor,
+    );
   }
 
   async deleteSubscription(tenantId: string, guestId: string, service: Service): Promise<boolean> {
@@ -539,6 +567,38 @@ export class DynamoDbRegistry implements Registry {
       items.map((i) => fromItem('restore point', i)),
       nextCursor,
     );
+  }
+
+  async markRestorePointInfected(
+    tenantId: string,
+    id: string,
+    mark: RestorePointInfection,
+  ): Promise<RestorePoint | undefined> {
+    const key = registryKeys.restorePoint(tenantId, id);
+    const parsed = RestorePoint.shape.infected.unwrap().safeParse(mark);
+    if (!parsed.success) {
+      throw new InvalidRecordError(
+        `restore point ${tenantId}/${id}: infected mark is not valid (${issuesOf(parsed.error)}); nothing was written`,
+      );
+    }
+    try {
+      // if_not_exists keeps the first mark: marking again changes nothing.
+      const out = await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key,
+          UpdateExpression: 'SET #infected = if_not_exists(#infected, :mark)',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#infected': 'infected' },
+          ExpressionAttributeValues: { ':mark': { ...mark } },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ? fromItem('restore point', out.Attributes) : undefined;
+    } catch (error) {
+      if (isAwsError(error, 'ConditionalCheckFailedException')) return undefined;
+      throw error;
+    }
   }
 
   // ---------------------------------------------------------------- helpers

@@ -10,7 +10,7 @@
  * document store would not change them.
  *
  * Conditional creates are `INSERT … ON CONFLICT DO NOTHING` and look at `changes`; updates that depend on
- * what is stored (`updateJob`, `deleteGuest`) run in one `BEGIN IMMEDIATE` transaction, so they are atomic
+ * what is stored (`updateJob`, `deleteGuest`, `markRestorePointInfected`) run in one `BEGIN IMMEDIATE` transaction, so they are atomic
  * across threads and processes sharing the database file.
  *
  * Pagination: `nextCursor` is base64url JSON of the last sort key returned, present only when more items
@@ -23,7 +23,12 @@ import type { PageOf, PageRequest } from '../../contracts/common.ts';
 import { Guest, Subscription, Tenant } from '../../contracts/guest.ts';
 import { Job, RestorePoint } from '../../contracts/job.ts';
 import type { Service } from '../../contracts/service.ts';
-import { ConditionFailedError, type JobUpdate, type Registry } from '../../ports.ts';
+import {
+  ConditionFailedError,
+  type JobUpdate,
+  type Registry,
+  type RestorePointInfection,
+} from '../../ports.ts';
 import { InvalidPageRequestError } from '../errors.ts';
 import { migrate, transaction } from './sqlite.ts';
 
@@ -92,6 +97,7 @@ export class SqliteRegistry implements Registry {
     | 'putSubscription'
     | 'getSubscription'
     | 'listSubscriptions'
+    | 'listSubscriptionsOfService'
     | 'deleteSubscription'
     | 'deleteSubscriptionsOfGuest'
     | 'insertJob'
@@ -99,7 +105,8 @@ export class SqliteRegistry implements Registry {
     | 'updateJob'
     | 'insertRestorePoint'
     | 'getRestorePoint'
-    | 'listRestorePoints',
+    | 'listRestorePoints'
+    | 'updateRestorePoint',
     StatementSync
   >;
 
@@ -128,6 +135,10 @@ export class SqliteRegistry implements Registry {
       listSubscriptions: p(
         'SELECT service, record FROM subscriptions WHERE tenant_id = ? AND guest_id = ? ORDER BY service',
       ),
+      listSubscriptionsOfService: p(
+        `SELECT tenant_id, guest_id, service, record FROM subscriptions
+         WHERE service = ? AND (tenant_id, guest_id) > (?, ?) ORDER BY tenant_id, guest_id LIMIT ?`,
+      ),
       deleteSubscription: p('DELETE FROM subscriptions WHERE tenant_id = ? AND guest_id = ? AND service = ?'),
       deleteSubscriptionsOfGuest: p('DELETE FROM subscriptions WHERE tenant_id = ? AND guest_id = ?'),
       insertJob: p(
@@ -145,6 +156,7 @@ export class SqliteRegistry implements Registry {
          WHERE tenant_id = ? AND guest_id = ? AND (created_key, id) < (?, ?)
          ORDER BY created_key DESC, id DESC LIMIT ?`,
       ),
+      updateRestorePoint: p('UPDATE restore_points SET record = ? WHERE tenant_id = ? AND id = ?'),
     };
   }
 
@@ -224,6 +236,23 @@ export class SqliteRegistry implements Registry {
     return this.#sql.listSubscriptions
       .all(tenantId, guestId)
       .map((row) => readRecord(Subscription, row, 'subscriptions', `${tenantId}/${guestId}/${row.service}`));
+  }
+
+  async listSubscriptionsOfService(service: Service, page: PageRequest): Promise<PageOf<Subscription>> {
+    const operation = 'listSubscriptionsOfService';
+    const limit = checkLimit(page.limit, operation);
+    const [afterTenant, afterGuest] =
+      page.cursor === undefined ? ['', ''] : decodeCursor(page.cursor, `s:${service}`, isPair, operation);
+    const rows = this.#sql.listSubscriptionsOfService.all(service, afterTenant, afterGuest, limit + 1);
+    const items = rows
+      .slice(0, limit)
+      .map((row) =>
+        readRecord(Subscription, row, 'subscriptions', `${row.tenant_id}/${row.guest_id}/${service}`),
+      );
+    const last = items.at(-1);
+    return rows.length > limit && last
+      ? { items, nextCursor: encodeCursor(`s:${service}`, [last.tenantId, last.guestId]) }
+      : { items };
   }
 
   async deleteSubscription(tenantId: string, guestId: string, service: Service): Promise<boolean> {
@@ -324,6 +353,25 @@ export class SqliteRegistry implements Registry {
     return rows.length > limit && lastRow
       ? { items, nextCursor: encodeCursor('r', [String(lastRow.created_key), String(lastRow.id)]) }
       : { items };
+  }
+
+  async markRestorePointInfected(
+    tenantId: string,
+    id: string,
+    mark: RestorePointInfection,
+  ): Promise<RestorePoint | undefined> {
+    const where = `${tenantId}/${id}`;
+    validate(RestorePoint.shape.infected.unwrap(), mark, 'restore_points', `${where} (infected mark)`);
+    return transaction(this.#db, () => {
+      const row = this.#sql.getRestorePoint.get(tenantId, id);
+      if (!row) return undefined;
+      const current = readRecord(RestorePoint, row, 'restore_points', where);
+      // The first mark stays: marking again is a no-op.
+      if (current.infected) return current;
+      const next = validate(RestorePoint, { ...current, infected: { ...mark } }, 'restore_points', where);
+      this.#sql.updateRestorePoint.run(JSON.stringify(next), tenantId, id);
+      return next;
+    });
   }
 }
 

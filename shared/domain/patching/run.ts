@@ -12,6 +12,7 @@ import { derivedId } from '../../ids/ids.ts';
 import { matchInventory } from '../../patching/match.ts';
 import type { ScanResult } from '../../patching/types.ts';
 import { type Connector, isRetryable } from '../../ports.ts';
+import { startJobAttempt } from '../job-attempt.ts';
 import { type Delivery, ensureJob, errorMessage, failOrRetry, finishJob, PermanentFailure } from '../jobs.ts';
 import { FEED_INDEX_KEY, latestScanKey, reportKeys } from './keys.ts';
 import { readGuestInventory } from './read-guest.ts';
@@ -63,22 +64,17 @@ export async function runPatchScan(
 ): Promise<PatchScanOutcome> {
   const { tenantId, guestId, correlationId } = request;
   const jobId = patchScanJobId(request);
-  let job = await ensureJob(deps, request, jobId, { kind: 'patch-scan', service: 'patching' });
-  if (job.status === 'succeeded' || job.status === 'failed') {
-    deps.logger.info('patch scan job already finished; duplicate delivery ignored', {
-      jobId,
-      status: job.status,
-    });
-    await cleanUpAfterFinished(deps, job);
-    return { outcome: 'already-finished', job };
-  }
-  const startedAt = job.startedAt ?? deps.clock.now().toISOString();
-  job = await deps.registry.updateJob(
-    tenantId,
-    jobId,
-    { status: 'running', startedAt, attempts: job.attempts + 1, updatedAt: deps.clock.now().toISOString() },
-    ['queued', 'running'],
+  const attempt = await startJobAttempt(
+    deps,
+    await ensureJob(deps, request, jobId, { kind: 'patch-scan', service: 'patching' }),
+    'patch scan',
   );
+  if (attempt.finished) {
+    await cleanUpAfterFinished(deps, attempt.job);
+    return { outcome: 'already-finished', job: attempt.job };
+  }
+  let { job } = attempt;
+  const { startedAt } = attempt;
   let scanOnly: { connector: Connector; snapshotId: string } | undefined;
   const releaseSnapshot = async () => {
     if (!scanOnly) return;

@@ -8,31 +8,20 @@
  * has been written, as with a real transaction), but it is not atomic; the transaction request itself
  * is checked in the unit tests.
  */
-import type { AddressInfo } from 'node:net';
-import {
-  ConditionalCheckFailedException,
-  CreateTableCommand,
-  DynamoDBClient,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { afterAll, beforeAll } from 'vitest';
-import {
-  DynamoDbRegistry,
-  registryCreateTableInput,
-} from '../../../shared/adapters/aws/dynamodb-registry.ts';
+import { DynamoDbRegistry } from '../../../shared/adapters/aws/dynamodb-registry.ts';
+import { type DynaliteTable, startDynaliteTable } from '../../support/dynalite.ts';
 import { describeRegistryContract } from '../../support/registry-contract.ts';
 
 const TABLE = 'outboard-registry-contract';
-const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-let raw: DynamoDBClient;
-let doc: DynamoDBDocumentClient;
+let db: DynaliteTable;
 
 /** Runs a delete-only transaction as sequential deletes (see the file comment). */
 async function emulateTransaction(client: DynamoDBDocumentClient, input: TransactWriteCommandInput) {
@@ -56,31 +45,20 @@ async function emulateTransaction(client: DynamoDBDocumentClient, input: Transac
 }
 
 beforeAll(async () => {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  raw = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  db = await startDynaliteTable(TABLE);
+  const { doc } = db;
   const send = doc.send.bind(doc);
   doc.send = ((command: unknown, ...rest: unknown[]) =>
     command instanceof TransactWriteCommand
       ? emulateTransaction(doc, command.input)
       : (send as (...args: unknown[]) => Promise<unknown>)(command, ...rest)) as typeof doc.send;
-  await raw.send(new CreateTableCommand(registryCreateTableInput(TABLE)));
 });
 
 afterAll(async () => {
-  raw?.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await db?.close();
 });
 
 describeRegistryContract('DynamoDbRegistry on dynalite', async () => ({
-  registry: new DynamoDbRegistry({ client: doc, tableName: TABLE }),
+  registry: new DynamoDbRegistry({ client: db.doc, tableName: TABLE }),
   close: async () => {},
 }));

@@ -4,18 +4,12 @@
  * dynalite 4.0 does not implement TransactWriteItems, so deleteGuest (one transaction) is covered
  * only by the unit tests with the mocked client.
  */
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DynamoDbRegistry,
-  MalformedRecordError,
-  registryCreateTableInput,
-} from '../../../shared/adapters/aws/dynamodb-registry.ts';
+import { DynamoDbRegistry, MalformedRecordError } from '../../../shared/adapters/aws/dynamodb-registry.ts';
 import type { RestorePoint } from '../../../shared/contracts/job.ts';
 import { ConditionFailedError } from '../../../shared/ports.ts';
+import { type DynaliteTable, startDynaliteTable } from '../../support/dynalite.ts';
 import {
   GUEST,
   guest,
@@ -27,35 +21,16 @@ import {
 } from '../../unit/adapters/aws/fixtures.ts';
 
 const TABLE = `outboard-registry-${process.pid}`;
-const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-let raw: DynamoDBClient;
-let doc: DynamoDBDocumentClient;
+let db: DynaliteTable;
 let registry: DynamoDbRegistry;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  raw = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  await raw.send(new CreateTableCommand(registryCreateTableInput(TABLE)));
-  for (let i = 0; i < 50; i++) {
-    const table = await raw.send(new DescribeTableCommand({ TableName: TABLE }));
-    if (table.Table?.TableStatus === 'ACTIVE') break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  registry = new DynamoDbRegistry({ client: doc, tableName: TABLE });
+  db = await startDynaliteTable(TABLE);
+  registry = new DynamoDbRegistry({ client: db.doc, tableName: TABLE });
 });
 
 afterAll(async () => {
-  raw?.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await db?.close();
 });
 
 describe('DynamoDbRegistry on dynalite', () => {
@@ -110,7 +85,14 @@ describe('DynamoDbRegistry on dynalite', () => {
   it('stores, lists and deletes subscriptions', async () => {
     const monitoring = subscription({
       service: 'monitoring',
-      policy: { schedule: 'rate(5 minutes)', timezone: 'UTC' },
+      policy: {
+        schedule: 'rate(5 minutes)',
+        timezone: 'UTC',
+        retentionDays: 90,
+        certificateFingerprints: [],
+        silentAfterMinutes: 30,
+        disabledRules: [],
+      },
     });
     await registry.putSubscription(subscription());
     await registry.putSubscription(monitoring);
@@ -211,7 +193,7 @@ describe('DynamoDbRegistry on dynalite', () => {
   });
 
   it('names the key of a malformed item when reading it', async () => {
-    await doc.send(
+    await db.doc.send(
       new PutCommand({
         TableName: TABLE,
         Item: {

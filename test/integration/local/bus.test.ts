@@ -3,6 +3,7 @@ import { LocalBus, PutEventsRejectedError } from '../../../shared/adapters/local
 import { openDatabase } from '../../../shared/adapters/local/sqlite.ts';
 import { SqliteQueue } from '../../../shared/adapters/local/sqlite-queue.ts';
 import { makeEvent } from '../../../shared/contracts/events.ts';
+import { queueConfigs } from '../../../shared/runtime/queues.ts';
 import { busRules, topology } from '../../../shared/topology.ts';
 
 function setup() {
@@ -11,7 +12,8 @@ function setup() {
   const queue = new SqliteQueue(
     db,
     [
-      { name: 'backup-requests', visibilityTimeoutSeconds: 30, maxReceiveCount: 3, retentionSeconds: 3600 },
+      // Every queue a topology rule targets, and one of the test's own.
+      ...queueConfigs(topology),
       { name: 'completed', visibilityTimeoutSeconds: 30, maxReceiveCount: 3, retentionSeconds: 3600 },
     ],
     { onSent: (q) => woken.push(...q) },

@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../shared/adapters/local/sqlite.ts';
 import { api, type RuntimeProcess, startRuntimeProcess, waitFor } from '../../support/runtime-process.ts';
+import { addGuest, archivedDetailTypes, finishedJob } from '../../support/runtime-steps.ts';
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -12,35 +12,6 @@ function makeImage(dir: string, name: string, bytes: number): string {
   const path = join(dir, name);
   writeFileSync(path, randomBytes(bytes));
   return path;
-}
-
-interface Job {
-  id: string;
-  status: string;
-  error?: { code: string; message: string };
-  trigger: { kind: string };
-}
-
-async function finishedJob(base: string, jobId: string, timeoutMs = 10_000): Promise<Job> {
-  return waitFor(
-    `job ${jobId}`,
-    async () => {
-      const r = await api<Job>(base, 'GET', `/v1/jobs/${jobId}`);
-      return r.body.status === 'succeeded' || r.body.status === 'failed' ? r.body : undefined;
-    },
-    timeoutMs,
-  );
-}
-
-function archivedDetailTypes(home: string): string[] {
-  const db = openDatabase(join(home, 'outboard.db'));
-  try {
-    return (
-      db.prepare('SELECT detail_type FROM bus_archive ORDER BY seq').all() as { detail_type: string }[]
-    ).map((r) => r.detail_type);
-  } finally {
-    db.close();
-  }
 }
 
 describe('the backup chain on the local runtime', () => {
@@ -77,23 +48,21 @@ describe('the backup chain on the local runtime', () => {
   it('registers a guest, enables backup, and backs it up: the snapshot equals the image', async () => {
     const disk0 = makeImage(images, 'web-0.img', 3 * 1024 * 1024 + 512);
     const disk1 = makeImage(images, 'web-1.img', 1024 * 1024);
-    const created = await api<{ id: string; disks: string[] }>(runtime.url, 'POST', '/v1/guests', {
-      name: 'web-1',
-      connector: 'local',
-      disks: [disk0, disk1],
-      hostnames: ['web-1.example.internal'],
-      addresses: ['10.0.0.5'],
-    });
-    expect(created.status).toBe(201);
-    expect(created.body.id).toMatch(/^gst_/);
-    const guestId = created.body.id;
-
-    const enabled = await api(runtime.url, 'PUT', `/v1/guests/${guestId}/services/backup`, {});
-    expect(enabled.status).toBe(201);
+    const guestId = await addGuest(
+      runtime.url,
+      {
+        name: 'web-1',
+        disks: [disk0, disk1],
+        hostnames: ['web-1.example.internal'],
+        addresses: ['10.0.0.5'],
+      },
+      ['backup'],
+    );
+    expect(guestId).toMatch(/^gst_/);
 
     const requested = await api<{ jobId: string }>(runtime.url, 'POST', `/v1/guests/${guestId}/backups`);
     expect(requested.status).toBe(202);
-    const job = await finishedJob(runtime.url, requested.body.jobId);
+    const job = await finishedJob(runtime.url, requested.body.jobId, 10_000);
     expect(job.error).toBeUndefined();
     expect(job.status).toBe('succeeded');
 
@@ -116,13 +85,9 @@ describe('the backup chain on the local runtime', () => {
 
   it('fires the backup policy schedule and runs the same chain', async () => {
     const disk = makeImage(images, 'db-0.img', 256 * 1024);
-    const guest = await api<{ id: string }>(runtime.url, 'POST', '/v1/guests', {
-      name: 'db-1',
-      connector: 'local',
-      disks: [disk],
-    });
+    const guestId = await addGuest(runtime.url, { name: 'db-1', disks: [disk] });
     const at = new Date(Date.now() + 2000).toISOString().slice(0, 19);
-    const enabled = await api(runtime.url, 'PUT', `/v1/guests/${guest.body.id}/services/backup`, {
+    const enabled = await api(runtime.url, 'PUT', `/v1/guests/${guestId}/services/backup`, {
       schedule: `at(${at})`,
       timezone: 'UTC',
     });
@@ -133,34 +98,25 @@ describe('the backup chain on the local runtime', () => {
         const r = await api<{ items: { jobId: string }[] }>(
           runtime.url,
           'GET',
-          `/v1/guests/${guest.body.id}/restore-points`,
+          `/v1/guests/${guestId}/restore-points`,
         );
         return r.body.items.length > 0 ? r.body.items : undefined;
       },
       15_000,
     );
-    const job = await finishedJob(runtime.url, points[0]!.jobId);
+    const job = await finishedJob(runtime.url, points[0]!.jobId, 10_000);
     expect(job.status).toBe('succeeded');
     expect(job.trigger.kind).toBe('schedule');
   });
 
   it('records a clean failure for a guest whose disk is gone', async () => {
     const disk = makeImage(images, 'gone.img', 4096);
-    const guest = await api<{ id: string }>(runtime.url, 'POST', '/v1/guests', {
-      name: 'gone',
-      connector: 'local',
-      disks: [disk],
-    });
-    await api(runtime.url, 'PUT', `/v1/guests/${guest.body.id}/services/backup`, {});
+    const guestId = await addGuest(runtime.url, { name: 'gone', disks: [disk] }, ['backup']);
     writeFileSync(disk, '');
     const { rmSync } = await import('node:fs');
     rmSync(disk);
-    const requested = await api<{ jobId: string }>(
-      runtime.url,
-      'POST',
-      `/v1/guests/${guest.body.id}/backups`,
-    );
-    const job = await finishedJob(runtime.url, requested.body.jobId, 30_000);
+    const requested = await api<{ jobId: string }>(runtime.url, 'POST', `/v1/guests/${guestId}/backups`);
+    const job = await finishedJob(runtime.url, requested.body.jobId);
     expect(job.status).toBe('failed');
     expect(job.error?.message).toContain('gone.img');
     expect(archivedDetailTypes(home)).toContain('Backup Failed');

@@ -19,7 +19,7 @@ import {
   DEMO_SEEDING_KEY,
   seedDemoEstate,
 } from '../../../shared/runtime/demo-estate.ts';
-import { openLocalParts } from '../../../shared/runtime/local-deps.ts';
+import { closeLocalParts, openLocalParts } from '../../../shared/runtime/local-deps.ts';
 import { api, type RuntimeProcess, startRuntimeProcess, waitFor } from '../../support/runtime-process.ts';
 
 interface Guest {
@@ -187,7 +187,7 @@ describe('seedDemoEstate', () => {
       expect((await parts.registry.listGuests('internal', { limit: 10 })).items).toHaveLength(1);
       expect(await parts.objects.get(DEMO_SEEDING_KEY)).toBeUndefined();
     } finally {
-      parts.db.close();
+      closeLocalParts(parts);
     }
   });
 
@@ -231,7 +231,7 @@ describe('seedDemoEstate', () => {
       });
       expect((await parts.registry.listGuests('internal', { limit: 10 })).items).toHaveLength(3);
     } finally {
-      parts.db.close();
+      closeLocalParts(parts);
     }
   });
 });

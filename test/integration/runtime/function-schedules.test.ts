@@ -20,6 +20,8 @@ const feeds = new URL('../../fixtures/feeds/', import.meta.url).pathname;
 const parsed = Topology.parse({
   functions: [
     findFunction('api'),
+    // The API's ingest route sends to this function's queue.
+    findFunction('ingest'),
     {
       name: 'ticker',
       description: 'Runs every minute.',

@@ -4,24 +4,15 @@
  * over HTTP, findings and inventory read back.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../shared/adapters/local/sqlite.ts';
-import { api, type RuntimeProcess, startRuntimeProcess, waitFor } from '../../support/runtime-process.ts';
+import { api, type RuntimeProcess, startRuntimeProcess } from '../../support/runtime-process.ts';
+import { addGuest, archivedDetailTypes, debian12Image, finishedJob } from '../../support/runtime-steps.ts';
 
 const BIN = new URL('../../../bin/outboard.ts', import.meta.url).pathname;
 const fixtures = new URL('../../fixtures/', import.meta.url).pathname;
-
-interface Job {
-  id: string;
-  status: string;
-  kind: string;
-  error?: { code: string; message: string };
-  result?: Record<string, unknown>;
-}
 
 interface Finding {
   package: string;
@@ -37,28 +28,6 @@ function outboard(home: string, ...args: string[]) {
   });
 }
 
-async function finishedJob(base: string, jobId: string, timeoutMs = 30_000): Promise<Job> {
-  return waitFor(
-    `job ${jobId}`,
-    async () => {
-      const r = await api<Job>(base, 'GET', `/v1/jobs/${jobId}`);
-      return r.body.status === 'succeeded' || r.body.status === 'failed' ? r.body : undefined;
-    },
-    timeoutMs,
-  );
-}
-
-function archivedDetailTypes(home: string): string[] {
-  const db = openDatabase(join(home, 'outboard.db'));
-  try {
-    return (
-      db.prepare('SELECT detail_type FROM bus_archive ORDER BY seq').all() as { detail_type: string }[]
-    ).map((r) => r.detail_type);
-  } finally {
-    db.close();
-  }
-}
-
 describe('the patch scan chain on the local runtime', () => {
   let home: string;
   let disk: string;
@@ -67,9 +36,7 @@ describe('the patch scan chain on the local runtime', () => {
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'ob-home-'));
-    const images = mkdtempSync(join(tmpdir(), 'ob-images-'));
-    disk = join(images, 'debian12.img');
-    writeFileSync(disk, gunzipSync(readFileSync(join(fixtures, 'patching/debian12.img.gz'))));
+    disk = debian12Image();
     runtime = await startRuntimeProcess({ OUTBOARD_HOME: home });
   });
 
@@ -78,13 +45,7 @@ describe('the patch scan chain on the local runtime', () => {
   });
 
   it('fails a scan clearly while no feeds are imported', async () => {
-    const guest = await api<{ id: string }>(runtime.url, 'POST', '/v1/guests', {
-      name: 'debian12',
-      connector: 'local',
-      disks: [disk],
-    });
-    expect(guest.status).toBe(201);
-    guestId = guest.body.id;
+    guestId = await addGuest(runtime.url, { name: 'debian12', disks: [disk] });
     const refused = await api(runtime.url, 'POST', `/v1/guests/${guestId}/patch-scans`);
     expect(refused.status).toBe(409);
     expect((await api(runtime.url, 'PUT', `/v1/guests/${guestId}/services/patching`, {})).status).toBe(201);

@@ -22,6 +22,7 @@ function queueFunction(
     memoryMb: 256,
     timeoutSeconds: 1,
     concurrency: 1,
+    packaging: 'zip',
     trigger: {
       kind: 'queue',
       queue: {
@@ -35,7 +36,15 @@ function queueFunction(
       },
     },
     emits: [],
-    access: { registry: 'none', objects: 'none', scheduler: false, connector: false },
+    access: {
+      registry: 'none',
+      objects: 'none',
+      scheduler: false,
+      connector: false,
+      archive: 'none',
+      monitorState: false,
+      sendsTo: [],
+    },
     ...overrides,
   };
 }
@@ -44,6 +53,8 @@ function queueFunction(
 const parsed = Topology.parse({
   functions: [
     findFunction('api'),
+    // The API's ingest route sends to this function's queue.
+    findFunction('ingest'),
     queueFunction('hang'),
     queueFunction('boom'),
     queueFunction('partial'),

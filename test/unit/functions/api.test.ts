@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/api/function.ts';
 import { FsObjectStore } from '../../../shared/adapters/local/object-store.ts';
 import { openDatabase } from '../../../shared/adapters/local/sqlite.ts';
+import { SqliteMonitorStateStore } from '../../../shared/adapters/local/sqlite-monitor-state.ts';
 import { SqliteRegistry } from '../../../shared/adapters/local/sqlite-registry.ts';
 import { API_ROUTES, routeKey } from '../../../shared/contracts/api.ts';
 import type { Deps } from '../../../shared/deps.ts';
@@ -30,6 +31,8 @@ function setup(estate: 'internal' | 'provider' = 'internal') {
     clock: fixedClock(),
     registry,
     objects: new FsObjectStore(mkdtempSync(join(tmpdir(), 'ob-api-'))),
+    archive: new FsObjectStore(mkdtempSync(join(tmpdir(), 'ob-api-archive-'))),
+    monitorState: new SqliteMonitorStateStore(openDatabase(':memory:')),
     bus,
     queues: { send: async () => undefined },
     scheduler,

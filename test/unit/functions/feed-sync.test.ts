@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandler, FEED_URLS_ENV } from '../../../functions/feed-sync/function.ts';
 import { FsObjectStore } from '../../../shared/adapters/local/object-store.ts';
 import { openDatabase } from '../../../shared/adapters/local/sqlite.ts';
+import { SqliteMonitorStateStore } from '../../../shared/adapters/local/sqlite-monitor-state.ts';
 import { SqliteRegistry } from '../../../shared/adapters/local/sqlite-registry.ts';
 import type { Deps, Logger } from '../../../shared/deps.ts';
 import { importFeedsIntoStore, loadFeedSources } from '../../../shared/domain/patching/feeds.ts';
@@ -30,6 +31,8 @@ function setup() {
     clock: fixedClock(),
     registry: new SqliteRegistry(openDatabase(':memory:')),
     objects: new FsObjectStore(mkdtempSync(join(tmpdir(), 'ob-feeds-'))),
+    archive: new FsObjectStore(mkdtempSync(join(tmpdir(), 'ob-feeds-archive-'))),
+    monitorState: new SqliteMonitorStateStore(openDatabase(':memory:')),
     bus: new RecordingBus(),
     queues: { send: async () => undefined },
     scheduler: new MemoryScheduler(),

@@ -46,6 +46,8 @@ const guestItem = () => ({ pk: 'TENANT#t1', sk: `GUEST#${GUEST}`, entityType: 'g
 const subItem = (service = 'backup') => ({
   pk: `TENANT#t1#GUEST#${GUEST}`,
   sk: `SVC#${service}`,
+  gsi1pk: `SVC#${service}`,
+  gsi1sk: `TENANT#t1#GUEST#${GUEST}`,
   entityType: 'subscription',
   ...subscription(),
   service,
