@@ -3,6 +3,7 @@
  * resource-scoped statements, with conditions wherever the service supports them. Nothing is granted that the
  * topology does not declare.
  */
+
 import { type Acknowledgment, ArnFormat, Aws, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
@@ -11,6 +12,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { MONITOR_STATE_PREFIXES } from '../../shared/adapters/aws/registry-keys.ts';
 import { EVENT_SOURCE } from '../../shared/contracts/events.ts';
 import type { FunctionSpec } from '../../shared/topology.ts';
 import { nagResource } from './naming.ts';
@@ -38,7 +40,7 @@ export const MONITOR_STATE_ACTIONS = {
 } as const;
 
 /** Partition key patterns of the monitoring state's items: event claims, rule state, last-seen times. */
-export const MONITOR_STATE_KEY_PATTERNS = ['MONCLAIM#*', 'MONRULE#*', 'MONSEEN#*'] as const;
+export const MONITOR_STATE_KEY_PATTERNS = Object.values(MONITOR_STATE_PREFIXES).map((p) => `${p}*`);
 
 /** The registry index the monitoring state lists last-seen items from. */
 export const MONITOR_STATE_INDEX = 'gsi1';

@@ -4,6 +4,7 @@
  * both log to, and the EventBridge Scheduler schedule group with the role schedules assume to put events on the
  * bus.
  */
+
 import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
@@ -17,7 +18,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
-import { REGISTRY_INDEXES, REGISTRY_KEYS } from '../../shared/adapters/aws/registry-keys.ts';
+import { REGISTRY_INDEXES, REGISTRY_KEYS, TTL_ATTRIBUTE } from '../../shared/adapters/aws/registry-keys.ts';
 import { EVENT_SOURCE } from '../../shared/contracts/events.ts';
 import { RETENTION_CLASSES } from '../../shared/monitoring/archive/keys.ts';
 
@@ -26,7 +27,7 @@ import { RETENTION_CLASSES } from '../../shared/monitoring/archive/keys.ts';
  * (shared/adapters/aws/dynamodb-monitor-state.ts: event claims and rule state); DynamoDB deletes an item some
  * time after it passes, and the store reads it as absent until then.
  */
-export const REGISTRY_TTL_ATTRIBUTE = 'expiresAt';
+export const REGISTRY_TTL_ATTRIBUTE = TTL_ATTRIBUTE;
 
 /** The archive key prefix of a retention class (shared/monitoring/archive/keys.ts): `retention=<days>d/`. */
 export const archiveRetentionPrefix = (days: number) => `retention=${days}d/`;

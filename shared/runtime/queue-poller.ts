@@ -20,7 +20,12 @@ export interface PollerOptions {
   idlePollMs?: number;
 }
 
+/** Bodies longer than this are not parsed for a correlation id (record batches, not bus events). */
+const CORRELATION_PARSE_LIMIT = 64 * 1024;
+
 function correlationOf(record: SQSRecord): string | undefined {
+  if (record.body.length > CORRELATION_PARSE_LIMIT || !record.body.includes('"correlationId"'))
+    return undefined;
   try {
     const body = JSON.parse(record.body) as { detail?: { correlationId?: unknown } };
     return typeof body.detail?.correlationId === 'string' ? body.detail.correlationId : undefined;

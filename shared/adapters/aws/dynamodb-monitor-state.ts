@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { LastSeen, MonitorStateStore, RuleStateEntry } from '../../ports.ts';
 import { REGISTRY_GSI1 } from './dynamodb-registry.ts';
+import { MONITOR_STATE_PREFIXES } from './registry-keys.ts';
 import { awsErrorName, isAwsError } from './util.ts';
 
 const CLAIM_CONCURRENCY = 25;
@@ -54,7 +55,12 @@ export class DynamoDbMonitorStateStore implements MonitorStateStore {
           await this.#doc.send(
             new PutCommand({
               TableName: this.#table,
-              Item: { pk: `MONCLAIM#${id}`, sk: 'CLAIM', owner, expiresAt: Math.ceil(expiresAt / 1000) },
+              Item: {
+                pk: `${MONITOR_STATE_PREFIXES.claim}${id}`,
+                sk: 'CLAIM',
+                owner,
+                expiresAt: Math.ceil(expiresAt / 1000),
+              },
               ConditionExpression: 'attribute_not_exists(pk) OR #owner = :owner OR #exp < :now',
               ExpressionAttributeNames: { '#owner': 'owner', '#exp': 'expiresAt' },
               ExpressionAttributeValues: { ':owner': owner, ':now': Math.floor(this.#now() / 1000) },
@@ -77,14 +83,16 @@ export class DynamoDbMonitorStateStore implements MonitorStateStore {
     for (let i = 0; i < unique.length; i += 100) {
       let request: Record<string, { Keys: Record<string, string>[]; ConsistentRead: boolean }> | undefined = {
         [this.#table]: {
-          Keys: unique.slice(i, i + 100).map((k) => ({ pk: `MONRULE#${k}`, sk: 'STATE' })),
+          Keys: unique
+            .slice(i, i + 100)
+            .map((k) => ({ pk: `${MONITOR_STATE_PREFIXES.rule}${k}`, sk: 'STATE' })),
           ConsistentRead: true,
         },
       };
       while (request && Object.keys(request).length > 0) {
         const res = await this.#doc.send(new BatchGetCommand({ RequestItems: request }));
         for (const item of res.Responses?.[this.#table] ?? []) {
-          const key = String(item.pk).slice('MONRULE#'.length);
+          const key = String(item.pk).slice(MONITOR_STATE_PREFIXES.rule.length);
           const live = Number(item.expiresAt) > now;
           out.set(key, { key, value: live ? String(item.value) : '', version: Number(item.version) });
         }
@@ -105,7 +113,7 @@ export class DynamoDbMonitorStateStore implements MonitorStateStore {
               Put: {
                 TableName: this.#table,
                 Item: {
-                  pk: `MONRULE#${e.key}`,
+                  pk: `${MONITOR_STATE_PREFIXES.rule}${e.key}`,
                   sk: 'STATE',
                   value: e.value,
                   version: e.version + 1,
@@ -142,7 +150,7 @@ export class DynamoDbMonitorStateStore implements MonitorStateStore {
           await this.#doc.send(
             new UpdateCommand({
               TableName: this.#table,
-              Key: { pk: `MONSEEN#${k}`, sk: 'SEEN' },
+              Key: { pk: `${MONITOR_STATE_PREFIXES.seen}${k}`, sk: 'SEEN' },
               UpdateExpression: 'SET #at = :at, tenantId = :t, guestId = :g, gsi1pk = :gp, gsi1sk = :gs',
               ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
               ExpressionAttributeNames: { '#at': 'at' },

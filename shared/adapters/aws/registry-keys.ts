@@ -21,3 +21,12 @@ export interface RegistryIndexDefinition {
 export const REGISTRY_INDEXES: readonly RegistryIndexDefinition[] = [
   { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
 ];
+
+/**
+ * Partition-key prefixes of the monitoring state's items in the same table
+ * (shared/adapters/aws/dynamodb-monitor-state.ts); infra scopes its grants to them.
+ */
+export const MONITOR_STATE_PREFIXES = { claim: 'MONCLAIM#', rule: 'MONRULE#', seen: 'MONSEEN#' } as const;
+
+/** The attribute DynamoDB's time to live reads (epoch seconds). */
+export const TTL_ATTRIBUTE = 'expiresAt';

@@ -3,7 +3,9 @@
  *
  * Feeds are global: distributions publish the same repositories and advisories to everyone, so one
  * feed index serves every tenant and lives outside the tenant prefixes:
- *   feeds/index.json.gz    the feed index every scan reads (shared/feeds/index-store.ts)
+ *   feeds/index.json.gz    the feed index every scan reads (shared/feeds/index-store.ts); the name is
+ *                          historical: it now holds the binary format (shared/feeds/index-binary.ts),
+ *                          and an index saved in the old gzipped-JSON format still loads
  *   feeds/sources.json     what was imported into it: each location, when, and each feed's freshness
  *
  * Scan results are per tenant and guest:
