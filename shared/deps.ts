@@ -1,5 +1,6 @@
 /** What a function is given to do its work: ports only, never a concrete adapter. */
 import type {
+  BucketReader,
   Clock,
   Connectors,
   EventPublisher,
@@ -41,6 +42,8 @@ export interface Deps {
   queues: QueueSender;
   scheduler: ScheduleManager;
   connectors: Connectors;
+  /** The watched buckets whose new objects are scanned (tenants' buckets, not Outboard's store). */
+  buckets: BucketReader;
   logger: Logger;
   tenancy: TenancyConfig;
 }

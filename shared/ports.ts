@@ -48,6 +48,24 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
 }
 
+// ---------------------------------------------------------------- watched buckets
+
+/** One object of a watched bucket, opened for reading. `etag` without quotes. */
+export interface BucketObject {
+  size: number;
+  etag: string;
+  body: AsyncIterable<Uint8Array>;
+}
+
+/**
+ * Reads objects of the buckets tenants ask to have scanned (not Outboard's own store): S3 GetObject on
+ * AWS, `<home>/buckets/<bucket>/<key>` locally. Undefined when the object does not exist (any more);
+ * other failures (access denied, network) throw.
+ */
+export interface BucketReader {
+  open(bucket: string, key: string): Promise<BucketObject | undefined>;
+}
+
 // ---------------------------------------------------------------- messaging
 
 export interface OutgoingMessage {
@@ -246,6 +264,11 @@ export interface MonitorStateStore {
    * another owner was archived by it and is left out. Claims are kept until `expiresAt` (epoch ms).
    */
   claimEvents(owner: string, ids: string[], expiresAt: number): Promise<Set<string>>;
+  /** `claimEvents` for several owners at once (one write, where the store can); results by owner. */
+  claimEventsOfMany(
+    claims: readonly { owner: string; ids: string[] }[],
+    expiresAt: number,
+  ): Promise<Map<string, Set<string>>>;
   getRuleState(keys: string[]): Promise<Map<string, RuleStateEntry>>;
   /**
    * Writes every entry if each still has the version read (0: still absent), else none and returns

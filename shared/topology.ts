@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DETAIL_TYPES, type DetailType, EVENT_SOURCE } from './contracts/events.ts';
+import { OBJECT_CREATED, S3_EVENT_SOURCE } from './contracts/watched-buckets.ts';
 
 const Name = z.string().regex(/^[a-z][a-z0-9-]{1,40}$/);
 
@@ -64,6 +65,8 @@ export const Access = z.strictObject({
   monitorState: z.boolean().default(false),
   /** Topology queues the function sends messages to directly (not through the bus). */
   sendsTo: z.array(Name).default([]),
+  /** Reads objects of the tenants' watched buckets (not Outboard's own store): s3:GetObject in the account. */
+  watchedBuckets: z.boolean().optional(),
 });
 export type Access = z.infer<typeof Access>;
 
@@ -192,6 +195,9 @@ export const topology: Topology = Topology.parse({
           { method: 'GET', path: '/v1/guests/{guestId}/alerts' },
           { method: 'POST', path: '/v1/guests/{guestId}/av-scans' },
           { method: 'GET', path: '/v1/guests/{guestId}/detections' },
+          { method: 'GET', path: '/v1/watched-buckets' },
+          { method: 'PUT', path: '/v1/watched-buckets/{bucket}' },
+          { method: 'DELETE', path: '/v1/watched-buckets/{bucket}' },
         ],
       },
       emits: [
@@ -351,6 +357,36 @@ export const topology: Topology = Topology.parse({
       },
       emits: ['AV Scan Completed', 'Malware Detected'],
       access: { registry: 'readwrite', objects: 'readwrite', connector: true },
+    },
+    {
+      name: 'av-object-scan',
+      description:
+        'Scans each object created in a watched bucket (S3 Object Created events) with the engine its registration names, stores the verdict and emits Object Scan Completed.',
+      entry: 'functions/av-object-scan/handler.ts',
+      factory: 'functions/av-object-scan/function.ts',
+      memoryMb: 3008,
+      timeoutSeconds: 300,
+      concurrency: 2,
+      packaging: 'container',
+      trigger: {
+        kind: 'queue',
+        queue: {
+          name: 'av-object-events',
+          batchSize: 5,
+          visibilityTimeoutSeconds: 360,
+          maxReceiveCount: 3,
+          rules: [
+            {
+              name: 'av-object-created',
+              description:
+                "Objects created in any bucket (S3 events on the account's default bus; the runtime's bucket poller locally); those of unwatched buckets are ignored.",
+              pattern: { source: [S3_EVENT_SOURCE], 'detail-type': [OBJECT_CREATED] },
+            },
+          ],
+        },
+      },
+      emits: ['Object Scan Completed'],
+      access: { registry: 'none', objects: 'readwrite', watchedBuckets: true },
     },
     {
       name: 'feed-sync',

@@ -20,10 +20,16 @@ import {
 } from '../../shared/contracts/api.ts';
 import { RegisterGuestRequest } from '../../shared/contracts/guest.ts';
 import { PolicySchemas, Service } from '../../shared/contracts/service.ts';
+import { WatchedBucketBody } from '../../shared/contracts/watched-buckets.ts';
 import type { Deps } from '../../shared/deps.ts';
 import { listDetections } from '../../shared/domain/antivirus/detections.ts';
 import { requestAvScan } from '../../shared/domain/antivirus/request.ts';
 import { listRestorePoints } from '../../shared/domain/antivirus/restore-points.ts';
+import {
+  deleteWatchedBucket,
+  listWatchedBuckets,
+  putWatchedBucket,
+} from '../../shared/domain/antivirus/watched-buckets.ts';
 import { requestBackup } from '../../shared/domain/backup/request.ts';
 import {
   deleteGuest,
@@ -229,6 +235,17 @@ function routes(deps: Deps): Record<string, RouteHandler> {
     'GET /v1/guests/{guestId}/detections': async (req) => {
       await getGuest(deps, req.scope.tenantId, guestId(req));
       return json(200, await listDetections(deps.objects, req.scope.tenantId, guestId(req), page(req.event)));
+    },
+    'GET /v1/watched-buckets': async (req) => json(200, await listWatchedBuckets(deps, req.scope.tenantId)),
+    'PUT /v1/watched-buckets/{bucket}': async (req) => {
+      const body = parse(WatchedBucketBody, readBody(req.event) ?? {}, 'body');
+      const bucket = req.params.bucket!;
+      const { watched, created } = await putWatchedBucket(deps, req.scope.tenantId, bucket, body);
+      return json(created ? 201 : 200, watched, created ? { location: `/v1/watched-buckets/${bucket}` } : {});
+    },
+    'DELETE /v1/watched-buckets/{bucket}': async (req) => {
+      await deleteWatchedBucket(deps, req.scope.tenantId, req.params.bucket!);
+      return { statusCode: 204 };
     },
     'GET /v1/jobs/{jobId}': async (req) => {
       const job = await deps.registry.getJob(req.scope.tenantId, req.params.jobId!);

@@ -6,8 +6,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { decodeScanTask } from '../../shared/antivirus/dispatch/tasks.ts';
-import { createEngine } from '../../shared/antivirus/scan/engines.ts';
-import type { AvEngineKind } from '../../shared/contracts/antivirus.ts';
+import { loggingEngines } from '../../shared/antivirus/scan/engines.ts';
 import { MalformedRequestError } from '../../shared/contracts/queue-record.ts';
 import type { Deps } from '../../shared/deps.ts';
 import { runAvScanTask } from '../../shared/domain/antivirus/scan-run.ts';
@@ -18,18 +17,7 @@ const maxReceiveCount = spec.trigger.kind === 'queue' ? spec.trigger.queue.maxRe
 
 export function createHandler(deps: Deps, env: NodeJS.ProcessEnv = process.env) {
   const processor = new BatchProcessor(EventType.SQS);
-  const engines = (kind: AvEngineKind) =>
-    createEngine(kind, env, {
-      onLoad: (report, paths) => {
-        const level = report.unsupported.length + report.skipped.length > 0 ? 'warn' : 'info';
-        deps.logger[level]('signature database loaded', {
-          paths,
-          loaded: report.loaded,
-          unsupported: report.unsupported,
-          skipped: report.skipped,
-        });
-      },
-    });
+  const engines = loggingEngines(deps.logger, env);
   const handle = async (record: SQSRecord, context: Context) => {
     let task: ReturnType<typeof decodeScanTask>;
     try {

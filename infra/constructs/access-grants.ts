@@ -115,6 +115,27 @@ function statementsFor(scope: Construct, spec: FunctionSpec, r: AccessResources)
     });
   }
 
+  if (access.watchedBuckets) {
+    // The tenants' buckets are registered at run time (PUT /v1/watched-buckets/{bucket}), so no bucket ARN
+    // is known at synth: any object of a bucket owned by this account, read only.
+    const watchedObjects = `arn:${Aws.PARTITION}:s3:::*/*`;
+    statements.push(
+      new PolicyStatement({
+        sid: 'WatchedBucketsRead',
+        actions: ['s3:GetObject'],
+        resources: [watchedObjects],
+        conditions: { StringEquals: { 's3:ResourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    acknowledgments.push({
+      id: `AwsSolutions-IAM5[Resource::${nagResource(scope, watchedObjects)}]`,
+      reason:
+        'Watched buckets are registered by tenants at run time, so their names are unknown at synth. Read ' +
+        'only (s3:GetObject), and only of buckets this account owns (s3:ResourceAccount); scope it to the ' +
+        "tenants' buckets at deploy where they are known.",
+    });
+  }
+
   if (access.archive !== 'none') {
     const archiveObjects = r.archiveBucket.arnForObjects(ARCHIVE_KEY_PATTERN);
     statements.push(

@@ -3,7 +3,7 @@
  * topology routing events to work queues or functions.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
-import { Archive, EventBus, type EventPattern, Rule } from 'aws-cdk-lib/aws-events';
+import { Archive, EventBus, type EventPattern, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -61,11 +61,15 @@ export class EventFabric extends Construct {
     });
   }
 
-  /** Adds one rule per entry (see `busRules()` in shared/topology.ts) with its exact pattern. */
+  /**
+   * Adds one rule per entry (see `busRules()` in shared/topology.ts) with its exact pattern. A rule whose
+   * pattern matches only AWS services' sources (`aws.s3`: S3's Object Created) is put on the account's
+   * default bus, where those services deliver their events; every other rule on Outboard's bus.
+   */
   addRules(rules: readonly { rule: RuleSpec; target: RuleTarget }[], targets: RuleTargets): void {
     for (const { rule: spec, target } of rules) {
       const rule = new Rule(this, `${pascalCase(spec.name)}Rule`, {
-        eventBus: this.bus,
+        eventBus: isAwsServiceRule(spec) ? this.defaultBus() : this.bus,
         description: spec.description,
         // Keys other than `detailType` pass through unchanged, so the topology's pattern is rendered verbatim.
         eventPattern: spec.pattern as EventPattern,
@@ -83,4 +87,22 @@ export class EventFabric extends Construct {
       this.rules.set(spec.name, rule);
     }
   }
+
+  private defaultBusRef: IEventBus | undefined;
+
+  /** The account's default bus, where AWS services put their events. */
+  private defaultBus(): IEventBus {
+    this.defaultBusRef ??= EventBus.fromEventBusName(this, 'Default', 'default');
+    return this.defaultBusRef;
+  }
+}
+
+/** Whether a rule matches events of AWS services only: its pattern's sources all start with `aws.`. */
+export function isAwsServiceRule(spec: RuleSpec): boolean {
+  const source = spec.pattern.source;
+  return (
+    Array.isArray(source) &&
+    source.length > 0 &&
+    source.every((s) => typeof s === 'string' && s.startsWith('aws.'))
+  );
 }

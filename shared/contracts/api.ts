@@ -9,6 +9,7 @@ import { Job, RestorePoint } from './job.ts';
 import { Alert, MonitorEvent } from './monitoring.ts';
 import { type FindingSeverity, FindingsPage, InventoryPage, SEVERITIES } from './patching.ts';
 import { Policy, Service } from './service.ts';
+import { BucketName, WatchedBucket, WatchedBucketBody } from './watched-buckets.ts';
 
 export const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -119,6 +120,7 @@ export const EventsQuery = z
   });
 
 const guestParams = z.strictObject({ guestId: GuestId });
+const bucketParams = z.strictObject({ bucket: BucketName });
 const serviceParams = z.strictObject({ guestId: GuestId, service: Service });
 
 export interface RouteContract {
@@ -298,6 +300,28 @@ export const API_ROUTES: RouteContract[] = [
     params: guestParams,
     query: PageQuery,
     responses: { 200: Page(AvDetection), 400: Problem, 404: Problem },
+  },
+  {
+    method: 'GET',
+    path: '/v1/watched-buckets',
+    summary: "The tenant's watched buckets: new objects in them are scanned for malware",
+    responses: { 200: Page(WatchedBucket) },
+  },
+  {
+    method: 'PUT',
+    path: '/v1/watched-buckets/{bucket}',
+    summary:
+      'Watch a bucket: each object created in it (under one of the prefixes, if any) is scanned and its verdict emitted as Object Scan Completed',
+    params: bucketParams,
+    body: WatchedBucketBody,
+    responses: { 200: WatchedBucket, 201: WatchedBucket, 400: Problem, 409: Problem },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/watched-buckets/{bucket}',
+    summary: 'Stop watching a bucket (verdicts already stored are kept)',
+    params: bucketParams,
+    responses: { 204: undefined, 404: Problem },
   },
 ];
 

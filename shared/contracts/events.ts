@@ -6,6 +6,7 @@ import { JobTrigger, SnapshotDisk } from './job.ts';
 import { AlertFields } from './monitoring.ts';
 import { PatchScanSummary } from './patching.ts';
 import { Service, servicePolicyVariants } from './service.ts';
+import { BucketName, ObjectKey } from './watched-buckets.ts';
 
 /** Every event Outboard puts on the bus carries this source. */
 export const EVENT_SOURCE = 'outboard';
@@ -178,6 +179,27 @@ const definitions = {
       signature: z.string().min(1).max(512),
       engine: z.string().min(1).max(200),
       detectedAt: IsoDateTime,
+    }),
+  },
+  'Object Scan Completed': {
+    version: 1,
+    description:
+      'An object created in a watched bucket was scanned: clean, infected (with the signature) or not-scanned with the reason (fail closed: an object that could not be scanned is never reported clean).',
+    detail: z.strictObject({
+      ...envelope(1),
+      bucket: BucketName,
+      key: ObjectKey,
+      size: z.number().int().nonnegative(),
+      etag: z.string().min(1).max(200).optional(),
+      status: z.enum(['clean', 'infected', 'not-scanned']),
+      signature: z.string().min(1).max(512).optional(),
+      reason: z.string().min(1).max(1000).optional(),
+      sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
+      engine: z.string().min(1).max(200),
+      scannedAt: IsoDateTime,
     }),
   },
 } as const;

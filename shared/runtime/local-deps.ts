@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { LocalBucketReader } from '../adapters/local/bucket-reader.ts';
 import { LocalBus } from '../adapters/local/bus.ts';
 import { LocalConnector } from '../adapters/local/connector.ts';
 import { FsObjectStore } from '../adapters/local/object-store.ts';
@@ -43,6 +44,8 @@ export function homePaths(home: string) {
     objects: join(home, 'objects'),
     archive: join(home, 'archive'),
     snapshots: join(home, 'snapshots'),
+    /** Watched buckets, locally: `<bucket>/<key>` files (shared/runtime/bucket-events.ts reports new ones). */
+    buckets: join(home, 'buckets'),
     lock: join(home, 'runtime.lock'),
   };
 }
@@ -114,6 +117,7 @@ export function createLocalDeps(
     queues: parts.queue,
     scheduler: parts.scheduler,
     connectors,
+    buckets: new LocalBucketReader(homePaths(config.home).buckets),
     logger: createLogger(config, options.functionName),
     tenancy: {
       estate: config.estate,

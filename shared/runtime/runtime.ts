@@ -4,10 +4,12 @@
  * and stops them in the reverse order.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { asyncInvokeQueue } from '../adapters/local/bus.ts';
 import { busRules, topology as defaultTopology, type Topology } from '../topology.ts';
+import { BucketEventPoller } from './bucket-events.ts';
 import type { RuntimeConfig } from './config.ts';
 import { FunctionPool } from './function-pool.ts';
 import { functionOfSchedule, syncFunctionSchedules } from './function-schedules.ts';
@@ -176,6 +178,15 @@ export async function startRuntime(config: RuntimeConfig, options: RuntimeOption
     throw error;
   }
   listeners.push(...(syslog?.listeners ?? []));
+  // Watched buckets, locally: files dropped under <home>/buckets/<bucket>/ become S3 Object Created events.
+  mkdirSync(paths.buckets, { recursive: true });
+  const bucketEvents = new BucketEventPoller({
+    root: paths.buckets,
+    bus: parts.bus,
+    state: parts.objects,
+    logger,
+  });
+  bucketEvents.start();
   logger.info('outboard runtime started', {
     url,
     home: config.home,
@@ -203,6 +214,7 @@ export async function startRuntime(config: RuntimeConfig, options: RuntimeOption
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await bucketEvents.stop();
       try {
         await syslog?.receivers.close();
       } catch (error) {

@@ -16,6 +16,7 @@ import {
   MONITOR_STATE_KEY_PATTERNS,
 } from '../../infra/constructs/access-grants.ts';
 import { CONTAINER_HANDLER } from '../../infra/constructs/container-image.ts';
+import { isAwsServiceRule } from '../../infra/constructs/event-fabric.ts';
 import { DEFAULT_PUBLIC_ROUTES, RECEIPT_STATUS, routeKey } from '../../infra/constructs/portal-api.ts';
 import { archiveRetentionPrefix, REGISTRY_TTL_ATTRIBUTE } from '../../infra/constructs/storage.ts';
 import { PROJECT_ROOT } from '../../infra/outboard-stack.ts';
@@ -310,7 +311,10 @@ describe('event fabric', () => {
       const rule = internal.stack.fabric.rules.get(name)!;
       const p = props(internal, internal.id(rule));
       expect(p.EventPattern).toEqual(r.rule.pattern);
-      expect(p.EventBusName).toEqual(ref(internal.id(internal.stack.fabric.bus)));
+      // S3's events arrive on the account's default bus; everything else on Outboard's.
+      expect(p.EventBusName).toEqual(
+        isAwsServiceRule(r.rule) ? 'default' : ref(internal.id(internal.stack.fabric.bus)),
+      );
       expect(p.Description).toBe(r.rule.description);
       const targets = p.Targets as Record<string, unknown>[];
       expect(targets).toHaveLength(1);
@@ -324,6 +328,26 @@ describe('event fabric', () => {
       });
     },
   );
+
+  it("takes S3's Object Created events from the default bus to the av-object-events queue", () => {
+    internal.template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: 'default',
+      EventPattern: { source: ['aws.s3'], 'detail-type': ['Object Created'] },
+      Targets: [
+        Match.objectLike({
+          Arn: arnOf(internal.id(internal.stack.workQueues.get('av-object-events')!.queue)),
+        }),
+      ],
+    });
+    const reads = statementsOfRole(internal, fnIds(internal, 'av-object-scan').role).filter(
+      (s) => s.Sid === 'WatchedBucketsRead',
+    );
+    expect(reads).toHaveLength(1);
+    expect(actionsOf(reads[0]!)).toEqual(['s3:GetObject']);
+    expect(reads[0]!.Condition).toEqual({
+      StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } },
+    });
+  });
 
   it('has an alarmed, encrypted DLQ for undeliverable events', () => {
     const dl = internal.stack.fabric.deliveryDeadLetters;

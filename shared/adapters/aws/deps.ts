@@ -24,6 +24,7 @@ import { Ec2Connector } from './ec2-connector.ts';
 import { queueUrlEnvName } from './env.ts';
 import { EventBridgePublisher } from './eventbridge-publisher.ts';
 import { EventBridgeScheduleManager } from './eventbridge-scheduler.ts';
+import { S3BucketReader } from './s3-bucket-reader.ts';
 import { S3ObjectStore } from './s3-object-store.ts';
 import { SqsQueueSender } from './sqs-queue-sender.ts';
 
@@ -170,6 +171,7 @@ export function awsDeps(env: Env = process.env): Deps {
       roleArn: config.schedulerRoleArn,
     }),
     connectors,
+    buckets: new S3BucketReader({ client: s3 }),
     logger: new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME || 'outboard' }),
     tenancy: config.tenancy,
   };

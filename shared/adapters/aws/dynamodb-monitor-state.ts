@@ -76,6 +76,19 @@ export class DynamoDbMonitorStateStore implements MonitorStateStore {
     return held;
   }
 
+  /** One owner after another (DynamoDB has no multi-item conditional write cheaper than per item). */
+  async claimEventsOfMany(
+    claims: readonly { owner: string; ids: string[] }[],
+    expiresAt: number,
+  ): Promise<Map<string, Set<string>>> {
+    const out = new Map<string, Set<string>>();
+    for (const { owner, ids } of claims) {
+      const held = await this.claimEvents(owner, ids, expiresAt);
+      out.set(owner, new Set([...(out.get(owner) ?? []), ...held]));
+    }
+    return out;
+  }
+
   async getRuleState(keys: string[]): Promise<Map<string, RuleStateEntry>> {
     const out = new Map<string, RuleStateEntry>();
     const unique = [...new Set(keys)];

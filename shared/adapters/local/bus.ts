@@ -12,7 +12,13 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { EVENT_SOURCE, type OutboardEvent } from '../../contracts/events.ts';
 import { compilePattern, type EventMatcher } from '../../eventbridge/pattern/index.ts';
-import { type EventEnvelope, type PutEventsRequestEntry, putEvents } from '../../eventbridge/put-events.ts';
+import {
+  buildEventEnvelope,
+  type EventEnvelope,
+  type PutEventsRequestEntry,
+  putEvents,
+  RESERVED_SOURCE_PREFIX,
+} from '../../eventbridge/put-events.ts';
 import type { EventPublisher } from '../../ports.ts';
 import type { RuleSpec, RuleTarget } from '../../topology.ts';
 import { migrate, transaction } from './sqlite.ts';
@@ -114,7 +120,40 @@ export class LocalBus implements EventPublisher {
         outcome.response.Entries,
       );
     }
-    const delivered: DeliveredEvent[] = outcome.accepted.map((a) => a.envelope);
+    return this.deliver(outcome.accepted.map((a) => a.envelope));
+  }
+
+  /**
+   * An event of an AWS service (source `aws.*`), which PutEvents refuses from anyone else: locally it
+   * stands in for the service's own delivery to the bus — the runtime's bucket poller uses it for S3's
+   * `Object Created` (shared/runtime/bucket-events.ts). Archived and routed like any other event.
+   */
+  deliverServiceEvent(event: {
+    source: string;
+    detailType: string;
+    detail: Record<string, unknown>;
+    resources?: string[];
+  }): DeliveredEvent {
+    if (!event.source.startsWith(RESERVED_SOURCE_PREFIX)) {
+      throw new PutEventsRejectedError(
+        `deliverServiceEvent: source "${event.source}" is not an AWS service's (${RESERVED_SOURCE_PREFIX}*); use putEntries`,
+        [],
+      );
+    }
+    const envelope = buildEventEnvelope(
+      {
+        Source: event.source,
+        DetailType: event.detailType,
+        Detail: JSON.stringify(event.detail),
+        Resources: event.resources ?? [],
+      },
+      { account: this.account, region: this.region, newId: randomUUID, now: this.now },
+    );
+    return this.deliver([envelope])[0]!;
+  }
+
+  /** Archives the events and writes each rule target's message, in one transaction. */
+  private deliver(delivered: DeliveredEvent[]): DeliveredEvent[] {
     const touched = transaction(this.db, () => {
       const insert = this.db.prepare(
         'INSERT INTO bus_archive (id, time, source, detail_type, event) VALUES (?, ?, ?, ?, ?)',

@@ -76,27 +76,46 @@ export class SqliteMonitorStateStore implements MonitorStateStore {
   }
 
   async claimEvents(owner: string, ids: string[], expiresAt: number): Promise<Set<string>> {
+    return (await this.claimEventsOfMany([{ owner, ids }], expiresAt)).get(owner) ?? new Set();
+  }
+
+  /**
+   * All owners' claims in one transaction: random inserts dirty pages all over the table, and one
+   * commit writes each dirty page once instead of once per owner.
+   */
+  async claimEventsOfMany(
+    claims: readonly { owner: string; ids: string[] }[],
+    expiresAt: number,
+  ): Promise<Map<string, Set<string>>> {
     this.#purge();
+    return transaction(this.#db, () => {
+      const out = new Map<string, Set<string>>();
+      for (const { owner, ids } of claims)
+        out.set(owner, this.#claimIn(owner, ids, expiresAt, out.get(owner)));
+      return out;
+    });
+  }
+
+  /** Claims `ids` for `owner` inside the caller's transaction. */
+  #claimIn(owner: string, ids: string[], expiresAt: number, into?: Set<string>): Set<string> {
     // Claims are keyed by a 64-bit digest of the id (and of the owner): integer keys make the table
     // several times smaller and faster than text ones; a collision needs ~2^32 live claims.
     const byKey = new Map<bigint, string>();
     for (const id of ids) byKey.set(digest64(id), id);
     const ownerKey = digest64(owner);
     const keys = [...byKey.keys()];
-    return transaction(this.#db, () => {
-      const held = new Set<string>();
-      for (let i = 0; i < keys.length; i += CLAIM_CHUNK) {
-        const chunk = keys.slice(i, i + CLAIM_CHUNK);
-        const inserted = this.#claim.all(ownerKey, expiresAt, `[${chunk.join(',')}]`) as { key: bigint }[];
-        for (const row of inserted) held.add(byKey.get(row.key)!);
-        if (inserted.length === chunk.length) continue;
-        // Some were claimed already: those this owner holds (an earlier delivery of it) are still its own.
-        const rest = chunk.filter((k) => !held.has(byKey.get(k)!));
-        for (const row of this.#owner.all(`[${rest.join(',')}]`, ownerKey) as { key: bigint }[])
-          held.add(byKey.get(row.key)!);
-      }
-      return held;
-    });
+    const held = into ?? new Set<string>();
+    for (let i = 0; i < keys.length; i += CLAIM_CHUNK) {
+      const chunk = keys.slice(i, i + CLAIM_CHUNK);
+      const inserted = this.#claim.all(ownerKey, expiresAt, `[${chunk.join(',')}]`) as { key: bigint }[];
+      for (const row of inserted) held.add(byKey.get(row.key)!);
+      if (inserted.length === chunk.length) continue;
+      // Some were claimed already: those this owner holds (an earlier delivery of it) are still its own.
+      const rest = chunk.filter((k) => !held.has(byKey.get(k)!));
+      for (const row of this.#owner.all(`[${rest.join(',')}]`, ownerKey) as { key: bigint }[])
+        held.add(byKey.get(row.key)!);
+    }
+    return held;
   }
 
   async getRuleState(keys: string[]): Promise<Map<string, RuleStateEntry>> {

@@ -15,6 +15,7 @@
 import { delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AvEngineKind } from '../../contracts/antivirus.ts';
+import type { Logger } from '../../deps.ts';
 import type { ClamdAddress } from '../clamd/connection.ts';
 import { ClamdEngine } from '../clamd/engine.ts';
 import { BuiltinEngine } from '../engine/builtin-engine.ts';
@@ -142,4 +143,26 @@ export function parseClamdAddress(value: string): ClamdAddress {
     return { host: (m[1] ?? m[2])!, port };
   }
   throw bad('names no scheme');
+}
+
+/**
+ * An engine factory for a function: `createEngine` with the database load report logged once per
+ * load (a warning when the database holds kinds or constructs the engine does not use).
+ */
+export function loggingEngines(
+  logger: Pick<Logger, 'info' | 'warn'>,
+  env: EngineEnv = process.env,
+): (kind: AvEngineKind) => Promise<ScanEngine> {
+  return (kind) =>
+    createEngine(kind, env, {
+      onLoad: (report, paths) => {
+        const level = report.unsupported.length + report.skipped.length > 0 ? 'warn' : 'info';
+        logger[level]('signature database loaded', {
+          paths,
+          loaded: report.loaded,
+          unsupported: report.unsupported,
+          skipped: report.skipped,
+        });
+      },
+    });
 }

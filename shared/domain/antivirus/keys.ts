@@ -20,6 +20,7 @@
  * first attempt's task 3 must never stand for the second attempt's task 3. Only the attempt the manifest
  * names counts; tasks of another attempt are dropped once the manifest exists.
  */
+import { createHash } from 'node:crypto';
 import { derivedId } from '../../ids/ids.ts';
 
 export const AV_SCAN_TASK_QUEUE = 'av-scan-tasks';
@@ -101,4 +102,36 @@ export function scheduledAvJobId(
 /** The scan of a restore point is named after it, so a redelivered Backup Completed is one job. */
 export function afterBackupAvJobId(tenantId: string, guestId: string, restorePointId: string): string {
   return derivedId('job', tenantId, guestId, 'antivirus', 'after-backup', restorePointId);
+}
+
+// ---------------------------------------------------------------- watched buckets
+//   av/watched-buckets/<bucket>.json                     the registration (one tenant per bucket)
+//   av/objects/<tenant>/<bucket>/<sha256(key)>-<version>.json   the verdict on one version of one object
+
+export const WATCHED_BUCKETS_PREFIX = 'av/watched-buckets/';
+
+export function watchedBucketKey(bucket: string): string {
+  return `${WATCHED_BUCKETS_PREFIX}${bucket}.json`;
+}
+
+/** The bucket a registration key names, or undefined for another key. */
+export function bucketOfWatchedKey(key: string): string | undefined {
+  if (!key.startsWith(WATCHED_BUCKETS_PREFIX) || !key.endsWith('.json')) return undefined;
+  return key.slice(WATCHED_BUCKETS_PREFIX.length, -'.json'.length);
+}
+
+/**
+ * The verdict of one version of an object: the key hashed (any key fits, fixed length), the version its
+ * ETag (quotes and other characters outside `[A-Za-z0-9_.-]` dropped) or, without one, its size.
+ */
+export function objectVerdictKey(
+  tenantId: string,
+  bucket: string,
+  key: string,
+  version: { etag?: string | undefined; size: number },
+): string {
+  const hashed = createHash('sha256').update(key, 'utf8').digest('hex');
+  const etag = version.etag?.replace(/[^A-Za-z0-9_.-]/g, '');
+  const tag = etag ? `e${etag}` : `s${version.size}`;
+  return `av/objects/${tenantId}/${bucket}/${hashed}-${tag}.json`;
 }

@@ -107,29 +107,11 @@ export interface IngestOutcome {
   alerts: number;
 }
 
-/**
- * Archives one message's events (those it holds the claim for) and returns them. Throws when the
- * archive could not be written; the message is then redelivered and claims it again.
- */
-async function archiveMessage(
-  deps: IngestDeps,
-  record: SQSRecord,
-  events: MonitorEvent[],
-  ctx: IngestContext,
-): Promise<MonitorEvent[]> {
-  const owner = ownerOf(record.messageId);
+/** A message's events without repeats within it (the first of each id). */
+function uniqueEvents(events: MonitorEvent[]): MonitorEvent[] {
   const unique = new Map<string, MonitorEvent>();
   for (const e of events) if (!unique.has(e.id)) unique.set(e.id, e);
-  const now = deps.clock.now().getTime();
-  const held = await deps.monitorState.claimEvents(owner, [...unique.keys()], now + CLAIM_TTL_MS);
-  const fresh = [...unique.values()].filter((e) => held.has(e.id));
-  await writeArchive(
-    deps.archive,
-    fresh,
-    owner,
-    (tenantId, guestId) => ctx.directory.find(tenantId, guestId)?.policy.retentionDays ?? 90,
-  );
-  return fresh;
+  return [...unique.values()];
 }
 
 export async function ingestBatch(
@@ -145,11 +127,12 @@ export async function ingestBatch(
     unattributed: 0,
     alerts: 0,
   };
-  const archived: MonitorEvent[] = [];
+  const decoded: { record: SQSRecord; owner: string; events: MonitorEvent[] }[] = [];
   for (const record of records) {
-    let events: MonitorEvent[];
     try {
-      events = decodeIngestMessage(record, ctx.directory);
+      const events = decodeIngestMessage(record, ctx.directory);
+      decoded.push({ record, owner: ownerOf(record.messageId), events: uniqueEvents(events) });
+      outcome.received += events.length;
     } catch (error) {
       deps.logger.error(
         'ingest message could not be decoded; it stays on the queue for the dead-letter queue',
@@ -159,13 +142,23 @@ export async function ingestBatch(
         },
       );
       outcome.failed.push(record.messageId);
-      continue;
     }
+  }
+  // Claims of the whole batch at once (one write locally); each message then archives what it holds.
+  // A message whose archive write fails is redelivered and finds its claims still its own.
+  const held = await deps.monitorState.claimEventsOfMany(
+    decoded.map((d) => ({ owner: d.owner, ids: d.events.map((e) => e.id) })),
+    deps.clock.now().getTime() + CLAIM_TTL_MS,
+  );
+  const retentionOf = (tenantId: string, guestId: string) =>
+    ctx.directory.find(tenantId, guestId)?.policy.retentionDays ?? 90;
+  const archived: MonitorEvent[] = [];
+  for (const { record, owner, events } of decoded) {
+    const mine = held.get(owner);
+    const fresh = events.filter((e) => mine?.has(e.id));
     try {
-      const fresh = await archiveMessage(deps, record, events, ctx);
-      outcome.received += events.length;
+      await writeArchive(deps.archive, fresh, owner, retentionOf);
       outcome.archived += fresh.length;
-      outcome.duplicates += events.length - fresh.length;
       outcome.unattributed += fresh.filter((e) => e.guestId === null).length;
       archived.push(...fresh);
     } catch (error) {
@@ -176,6 +169,12 @@ export async function ingestBatch(
       outcome.failed.push(record.messageId);
     }
   }
+  outcome.duplicates =
+    outcome.received -
+    outcome.archived -
+    decoded
+      .filter((d) => outcome.failed.includes(d.record.messageId))
+      .reduce((n, d) => n + d.events.length, 0);
   if (archived.length === 0) return outcome;
 
   const lastSeen = new Map<string, { tenantId: string; guestId: string; at: number }>();

@@ -33,6 +33,7 @@ function setup() {
     queues: { send: async () => undefined },
     scheduler: new MemoryScheduler(),
     connectors: { get: () => connector },
+    buckets: { open: async () => undefined },
     logger: silentLogger,
     tenancy: { estate: 'internal', internalTenantId: 'internal', tenantClaim: 'tenant_id' },
   };

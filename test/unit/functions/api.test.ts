@@ -37,6 +37,7 @@ function setup(estate: 'internal' | 'provider' = 'internal') {
     queues: { send: async () => undefined },
     scheduler,
     connectors: { get: () => new MemoryConnector() },
+    buckets: { open: async () => undefined },
     logger: silentLogger,
     tenancy: { estate, internalTenantId: 'internal', tenantClaim: 'tenant_id' },
   };

@@ -49,6 +49,7 @@ function setup() {
     queues: queue,
     scheduler: new MemoryScheduler(),
     connectors: { get: () => connector },
+    buckets: { open: async () => undefined },
     logger: silentLogger,
     tenancy: { estate: 'internal', internalTenantId: 'internal', tenantClaim: 'tenant_id' },
   };

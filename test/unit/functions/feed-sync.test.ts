@@ -37,6 +37,7 @@ function setup() {
     queues: { send: async () => undefined },
     scheduler: new MemoryScheduler(),
     connectors: { get: () => new MemoryConnector() },
+    buckets: { open: async () => undefined },
     logger,
     tenancy: { estate: 'internal', internalTenantId: 'internal', tenantClaim: 'tenant_id' },
   };
