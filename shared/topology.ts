@@ -280,7 +280,10 @@ export const topology: Topology = Topology.parse({
         queue: {
           name: 'ingest-records',
           batchSize: 10,
-          maxBatchingWindowSeconds: 1,
+          // No batching window: every message is already a batch (a receiver's cut of up to 5,000
+          // records, or an HTTP body), and under load the queue fills batches of ten anyway; waiting
+          // for more would only delay the last records of a burst by the window.
+          maxBatchingWindowSeconds: 0,
           visibilityTimeoutSeconds: 120,
           maxReceiveCount: 5,
           retentionSeconds: 345_600,

@@ -16,6 +16,8 @@ export interface LoadOptions {
   port: number;
   senders: number;
   perSender: number;
+  /** Number of the first sender (default 0): loads with distinct ranges never share a record. */
+  firstSender?: number;
   /** Where a reconnecting sender starts again (default: from the beginning). */
   resendFrom?: (sent: number) => number;
   /** Give up reconnecting after this long (ms). */
@@ -106,7 +108,8 @@ export async function sendLoad(options: LoadOptions): Promise<LoadResult> {
   const result: LoadResult = { written: 0, reconnects: 0 };
   const reconnectForMs = options.reconnectForMs ?? 60_000;
   await Promise.all(
-    Array.from({ length: options.senders }, async (_, sender) => {
+    Array.from({ length: options.senders }, async (_, i) => {
+      const sender = (options.firstSender ?? 0) + i;
       let from = 0;
       let sent = 0;
       for (;;) {

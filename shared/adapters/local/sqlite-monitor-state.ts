@@ -32,8 +32,6 @@ export const MONITOR_STATE_MIGRATIONS: readonly string[] = [
    ) WITHOUT ROWID;`,
 ];
 
-const CLAIM_CHUNK = 5000;
-
 /** Purge expired rows at most this often. */
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -41,7 +39,6 @@ export class SqliteMonitorStateStore implements MonitorStateStore {
   readonly #db: DatabaseSync;
   readonly #now: () => number;
   readonly #claim: StatementSync;
-  readonly #owner: StatementSync;
   readonly #getState: StatementSync;
   readonly #insertState: StatementSync;
   readonly #updateState: StatementSync;
@@ -52,16 +49,14 @@ export class SqliteMonitorStateStore implements MonitorStateStore {
     this.#db = db;
     this.#now = options.now ?? Date.now;
     migrate(db, 'monitor-state', MONITOR_STATE_MIGRATIONS);
-    // One statement per chunk of ids (a JSON array), not one per id: claims run at the rate events arrive.
+    // One row per statement: a prepared single-row insert is cheaper in node:sqlite than expanding a
+    // JSON array. The row goes in when the key is free; when it is taken, the update happens (and
+    // counts as a change) only if the same owner holds it (a redelivery of its message) or the claim
+    // has expired but not been purged yet.
     this.#claim = db.prepare(
-      `INSERT INTO monitor_event_claims (key, owner, expires_at)
-       SELECT value, ?, ? FROM json_each(?) WHERE true ON CONFLICT (key) DO NOTHING RETURNING key`,
+      `INSERT INTO monitor_event_claims (key, owner, expires_at) VALUES (?1, ?2, ?3)
+       ON CONFLICT (key) DO UPDATE SET owner = ?2, expires_at = ?3 WHERE owner = ?2 OR expires_at <= ?4`,
     );
-    this.#claim.setReadBigInts(true);
-    this.#owner = db.prepare(
-      'SELECT key FROM monitor_event_claims WHERE key IN (SELECT value FROM json_each(?)) AND owner = ?',
-    );
-    this.#owner.setReadBigInts(true);
     this.#getState = db.prepare('SELECT value, version, expires_at FROM monitor_rule_state WHERE key = ?');
     this.#insertState = db.prepare(
       'INSERT INTO monitor_rule_state (key, value, version, expires_at) VALUES (?, ?, 1, ?) ON CONFLICT (key) DO NOTHING',
@@ -100,20 +95,12 @@ export class SqliteMonitorStateStore implements MonitorStateStore {
   #claimIn(owner: string, ids: string[], expiresAt: number, into?: Set<string>): Set<string> {
     // Claims are keyed by a 64-bit digest of the id (and of the owner): integer keys make the table
     // several times smaller and faster than text ones; a collision needs ~2^32 live claims.
-    const byKey = new Map<bigint, string>();
-    for (const id of ids) byKey.set(digest64(id), id);
     const ownerKey = digest64(owner);
-    const keys = [...byKey.keys()];
+    const now = this.#now();
     const held = into ?? new Set<string>();
-    for (let i = 0; i < keys.length; i += CLAIM_CHUNK) {
-      const chunk = keys.slice(i, i + CLAIM_CHUNK);
-      const inserted = this.#claim.all(ownerKey, expiresAt, `[${chunk.join(',')}]`) as { key: bigint }[];
-      for (const row of inserted) held.add(byKey.get(row.key)!);
-      if (inserted.length === chunk.length) continue;
-      // Some were claimed already: those this owner holds (an earlier delivery of it) are still its own.
-      const rest = chunk.filter((k) => !held.has(byKey.get(k)!));
-      for (const row of this.#owner.all(`[${rest.join(',')}]`, ownerKey) as { key: bigint }[])
-        held.add(byKey.get(row.key)!);
+    for (const id of ids) {
+      if (held.has(id)) continue;
+      if (Number(this.#claim.run(digest64(id), ownerKey, expiresAt, now).changes) > 0) held.add(id);
     }
     return held;
   }
@@ -180,14 +167,21 @@ export class SqliteMonitorStateStore implements MonitorStateStore {
 class VersionConflict extends Error {}
 
 const BASE64URL_DIGEST = /^[A-Za-z0-9_-]{11,}$/;
+const BASE64URL_VALUES = new Int8Array(128);
+for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].entries())
+  BASE64URL_VALUES[c.charCodeAt(0)] = i;
 
 /**
  * 64 bits of `text` as a signed integer (SQLite's INTEGER): an id that is already a base64url digest
  * (as event ids are) gives its own first 8 bytes; anything else the first 8 bytes of its SHA-1.
+ * The 11 leading characters (66 bits) are decoded with arithmetic rather than a Buffer: this runs
+ * once per archived event.
  */
-function digest64(text: string): bigint {
-  const bytes = BASE64URL_DIGEST.test(text)
-    ? Buffer.from(text.slice(0, 11), 'base64url')
-    : (hash('sha1', text, 'buffer') as Buffer);
-  return bytes.readBigInt64BE(0);
+export function digest64(text: string): bigint {
+  if (!BASE64URL_DIGEST.test(text)) return (hash('sha1', text, 'buffer') as Buffer).readBigInt64BE(0);
+  let high = 0; // characters 0–4: 30 bits
+  for (let i = 0; i < 5; i++) high = high * 64 + BASE64URL_VALUES[text.charCodeAt(i)]!;
+  let low = 0; // characters 5–10: 36 bits, of which the first 34 complete the 64
+  for (let i = 5; i < 11; i++) low = low * 64 + BASE64URL_VALUES[text.charCodeAt(i)]!;
+  return BigInt.asIntN(64, (BigInt(high) << 34n) | BigInt(Math.floor(low / 4)));
 }

@@ -105,6 +105,7 @@ export class SqliteQueue implements QueueSender {
   private readonly onSent: ((queues: string[]) => void) | undefined;
   private readonly insert: StatementSync;
   private readonly selectVisible: StatementSync;
+  private readonly selectMessage: StatementSync;
   private readonly markReceived: StatementSync;
   private readonly moveToDlq: StatementSync;
   private readonly deleteOne: StatementSync;
@@ -127,9 +128,14 @@ export class SqliteQueue implements QueueSender {
     this.insert = db.prepare(
       'INSERT INTO queue_messages (id, queue, body, attributes, md5, sent_at, visible_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    // Candidates first without their bodies (some may go to the dead-letter queue instead, and bodies
+    // are up to 256 KiB each), then the body of each message actually handed out.
     this.selectVisible = db.prepare(
-      `SELECT seq, id, body, attributes, md5, sent_at, receive_count, first_received_at FROM queue_messages
+      `SELECT seq, receive_count FROM queue_messages
        WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?`,
+    );
+    this.selectMessage = db.prepare(
+      'SELECT seq, id, body, attributes, md5, sent_at, receive_count, first_received_at FROM queue_messages WHERE seq = ?',
     );
     this.markReceived = db.prepare(
       `UPDATE queue_messages SET receive_count = receive_count + 1, visible_at = ?, receipt = ?, receiver = ?,
@@ -211,16 +217,20 @@ export class SqliteQueue implements QueueSender {
       const records: SQSRecord[] = [];
       let deadLettered = 0;
       // Read a little more than asked so dead-lettered messages do not shrink the batch much.
-      const rows = this.selectVisible.all(queue, now, max * 2) as unknown as Row[];
-      for (const row of rows) {
+      const candidates = this.selectVisible.all(queue, now, max * 2) as unknown as Pick<
+        Row,
+        'seq' | 'receive_count'
+      >[];
+      for (const candidate of candidates) {
         if (records.length >= max) break;
-        if (config.maxReceiveCount !== undefined && row.receive_count >= config.maxReceiveCount) {
+        if (config.maxReceiveCount !== undefined && candidate.receive_count >= config.maxReceiveCount) {
           if (config.deadLetterQueue) {
-            this.moveToDlq.run(config.deadLetterQueue, queue, now, row.seq);
+            this.moveToDlq.run(config.deadLetterQueue, queue, now, candidate.seq);
             deadLettered++;
             continue;
           }
         }
+        const row = this.selectMessage.get(candidate.seq) as unknown as Row;
         const receipt = `${row.seq}.${randomBytes(12).toString('base64url')}`;
         this.markReceived.run(now + vt * 1000, receipt, this.receiverId, now, row.seq);
         records.push(this.toRecord(queue, row, receipt, now));

@@ -31,10 +31,11 @@ import { normalizeHttpBody, normalizeRawRecord } from '../../monitoring/normaliz
 import {
   type AlertDraft,
   type CompiledRule,
-  evaluateRules,
+  evaluateHits,
+  findHits,
   type RuleState,
   RuleStateEntry,
-  stateKeysFor,
+  stateKeysOfHits,
 } from '../../monitoring/rules/index.ts';
 
 /**
@@ -206,13 +207,14 @@ async function evaluateAndRaise(
     else byGuest.set(key, [e]);
   }
   if (byGuest.size === 0) return 0;
+  // Matching is done once; a retry after a version conflict re-reads the state and re-evaluates.
+  const found = deps.clock.now().getTime();
   const groups = [...byGuest.values()].map((list) => ({
-    events: list,
-    rules: ctx.rulesFor(list[0]!.tenantId!, list[0]!.guestId!),
+    hits: findHits(ctx.rulesFor(list[0]!.tenantId!, list[0]!.guestId!), list, found),
   }));
+  const keys = [...new Set(groups.flatMap((g) => stateKeysOfHits(g.hits)))];
+  if (keys.length === 0) return 0;
   for (let attempt = 1; ; attempt++) {
-    const keys = [...new Set(groups.flatMap((g) => stateKeysFor(g.rules, g.events)))];
-    if (keys.length === 0) return 0;
     const stored = await deps.monitorState.getRuleState(keys);
     const state: Record<string, RuleStateEntry> = {};
     for (const [key, entry] of stored) {
@@ -224,7 +226,7 @@ async function evaluateAndRaise(
     const alerts: AlertDraft[] = [];
     const changed = new Map<string, RuleStateEntry>();
     for (const group of groups) {
-      const result = evaluateRules(group.rules, group.events, state as RuleState, now);
+      const result = evaluateHits(group.hits, state as RuleState, now);
       alerts.push(...result.alerts);
       for (const key of result.changedKeys) changed.set(key, result.state[key]!);
     }

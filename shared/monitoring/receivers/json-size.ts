@@ -5,12 +5,18 @@
  */
 import type { RawRecord, TlsPeer } from './types.ts';
 
-/** Strings made only of printable ASCII other than `"` and `\` encode as themselves. */
-const NEEDS_SCAN = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
+/** Strings made only of printable ASCII encode as themselves, but for `"` and `\` (two bytes each). */
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
 
 /** Byte length of `JSON.stringify(value)` for a string, quotes included. */
 export function jsonStringBytes(value: string): number {
-  if (!NEEDS_SCAN.test(value)) return value.length + 2;
+  if (!NOT_PRINTABLE_ASCII.test(value)) {
+    // The common case (structured data quotes its values): count the escapes with indexOf.
+    let bytes = value.length + 2;
+    for (let i = value.indexOf('"'); i !== -1; i = value.indexOf('"', i + 1)) bytes++;
+    for (let i = value.indexOf('\\'); i !== -1; i = value.indexOf('\\', i + 1)) bytes++;
+    return bytes;
+  }
   let bytes = 2;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);

@@ -72,29 +72,51 @@ function lagging(rule: CompiledEventRule, event: MonitorEvent, at: number): bool
   return !Number.isNaN(own) && at - own > rule.maxLagMs;
 }
 
-type HitVisitor = (rule: CompiledEventRule, event: MonitorEvent, at: number, extracted: Extracted) => void;
+/** One (event, enabled event rule) match, with the event's receipt time and the rule's extractions. */
+export interface RuleHit {
+  rule: CompiledEventRule;
+  event: MonitorEvent;
+  at: number;
+  extracted: Extracted;
+}
 
-/** Calls `visit` for each (event, enabled event rule) that matches, events in receipt-time order. */
-function forEachHit(
+/**
+ * Every (event, enabled event rule) that matches, events in receipt-time order. Computed once per
+ * batch: the state keys to read and the evaluation (retried on a version conflict) both use it.
+ * `fallback` is the receipt time of an event whose own times do not parse.
+ */
+export function findHits(
   rules: readonly CompiledRule[],
   events: readonly MonitorEvent[],
   fallback: number,
-  applyLag: boolean,
-  visit: HitVisitor,
-): void {
+): RuleHit[] {
   const active = rules.filter((r): r is CompiledEventRule => r.enabled && r.kind !== 'absence');
-  if (active.length === 0 || events.length === 0) return;
+  if (active.length === 0 || events.length === 0) return [];
   const candidates = candidatesFor(active);
-  const ordered = events
-    .map((event, index) => ({ event, index, at: receiptTime(event, fallback) }))
-    .sort((a, b) => a.at - b.at || a.index - b.index);
+  // The events of a batch mostly share their receipt time and arrive in order: each distinct time
+  // text is parsed once, and the sort is skipped when the order is already right.
+  const ordered = new Array<{ event: MonitorEvent; index: number; at: number }>(events.length);
+  let lastText: string | undefined;
+  let lastAt = 0;
+  let sorted = true;
+  for (let index = 0; index < events.length; index++) {
+    const event = events[index]!;
+    if (event.receivedAt !== lastText) {
+      lastText = event.receivedAt;
+      lastAt = receiptTime(event, fallback);
+    }
+    if (index > 0 && lastAt < ordered[index - 1]!.at) sorted = false;
+    ordered[index] = { event, index, at: lastAt };
+  }
+  if (!sorted) ordered.sort((a, b) => a.at - b.at || a.index - b.index);
+  const hits: RuleHit[] = [];
   for (const { event, at } of ordered) {
     for (const rule of candidates(event)) {
       if (!rule.matches(event)) continue;
-      if (applyLag && lagging(rule, event, at)) continue;
-      visit(rule, event, at, rule.hasExtractions ? rule.extract(event) : NO_EXTRACTIONS);
+      hits.push({ rule, event, at, extracted: rule.hasExtractions ? rule.extract(event) : NO_EXTRACTIONS });
     }
   }
+  return hits;
 }
 
 /**
@@ -102,8 +124,13 @@ function forEachHit(
  * window and suppression key of every match), sorted.
  */
 export function stateKeysFor(rules: readonly CompiledRule[], events: readonly MonitorEvent[]): string[] {
+  return stateKeysOfHits(findHits(rules, events, 0));
+}
+
+/** `stateKeysFor` over hits already found. */
+export function stateKeysOfHits(hits: readonly RuleHit[]): string[] {
   const keys = new Set<string>();
-  forEachHit(rules, events, 0, false, (rule, event, _at, extracted) => {
+  for (const { rule, event, extracted } of hits) {
     if (rule.threshold !== null) {
       keys.add(
         windowKey(rule.id, event.tenantId, event.guestId, rule.threshold.groupBy.values(event, extracted)),
@@ -112,7 +139,7 @@ export function stateKeysFor(rules: readonly CompiledRule[], events: readonly Mo
     keys.add(
       suppressKey(rule.id, event.tenantId, event.guestId, rule.suppressGroupBy.values(event, extracted)),
     );
-  });
+  }
   return [...keys].sort();
 }
 
@@ -215,6 +242,11 @@ export function evaluateRules(
   state: RuleState,
   now: number,
 ): RuleEvaluation {
+  return evaluateHits(findHits(rules, events, now), state, now);
+}
+
+/** `evaluateRules` over hits already found (with `now` as their fallback receipt time). */
+export function evaluateHits(hits: readonly RuleHit[], state: RuleState, now: number): RuleEvaluation {
   const written = new Map<string, RuleStateEntry>();
   const read = <K extends RuleStateEntry['kind']>(key: string, kind: K, at: number) =>
     liveOf(written.get(key) ?? (Object.hasOwn(state, key) ? state[key] : undefined), kind, at);
@@ -227,7 +259,8 @@ export function evaluateRules(
   const pending: PendingAlert[] = [];
   const digests: DigestCache = new Map();
 
-  forEachHit(rules, events, now, true, (rule, event, at, extracted) => {
+  for (const { rule, event, at, extracted } of hits) {
+    if (lagging(rule, event, at)) continue;
     let full: FullWindow | null = null;
     let counted = 1;
     if (rule.threshold !== null) {
@@ -241,12 +274,12 @@ export function evaluateRules(
       const newest = times[times.length - 1]!;
       const kept = times.filter((t) => t > newest - windowMs).slice(-count);
       write(wKey, { kind: 'window', times: kept, expiresAt: newest + windowMs });
-      if (at <= newest - windowMs) return; // older than the window: does not count
+      if (at <= newest - windowMs) continue; // older than the window: does not count
       const batch = samples.get(wKey) ?? [];
       batch.push({ at, event: alertEventOf(event) });
       if (batch.length > MAX_ALERT_EVENTS) batch.shift();
       samples.set(wKey, batch);
-      if (kept.length < count) return;
+      if (kept.length < count) continue;
       counted = kept.length;
       full = { values, startedAt: kept[0]!, batch };
     }
@@ -257,7 +290,7 @@ export function evaluateRules(
     if (joining !== undefined && at < joining.until) {
       joining.count += 1;
       if (joining.events.length < MAX_ALERT_EVENTS) joining.events.push(alertEventOf(event));
-      return;
+      continue;
     }
     const previous = read(sKey, 'suppress', at);
     if (previous !== undefined && at < previous.until) {
@@ -266,7 +299,7 @@ export function evaluateRules(
         suppressed: previous.suppressed + 1,
         lastSuppressedAt: Math.max(previous.lastSuppressedAt ?? at, at),
       });
-      return;
+      continue;
     }
     const groupKey = groupKeyOf(sValues);
     const alertId = alertIdOf(rule.id, event.tenantId, event.guestId, groupKey, event.id);
@@ -297,7 +330,7 @@ export function evaluateRules(
     };
     open.set(sKey, alert);
     pending.push(alert);
-  });
+  }
 
   const next: Record<string, RuleStateEntry> = { ...state };
   for (const [key, entry] of written) next[key] = entry;

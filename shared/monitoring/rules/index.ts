@@ -15,7 +15,16 @@ export type {
   RuleOrigin,
 } from './compiled.ts';
 export { RulePackError, type RulePackIssue } from './errors.ts';
-export { evaluateRules, type RuleEvaluation, receiptTime, stateKeysFor } from './evaluate.ts';
+export {
+  evaluateHits,
+  evaluateRules,
+  findHits,
+  type RuleEvaluation,
+  type RuleHit,
+  receiptTime,
+  stateKeysFor,
+  stateKeysOfHits,
+} from './evaluate.ts';
 export { type CompiledRulePack, combineRulePacks, loadRulePack } from './load.ts';
 export { REGEX_INPUT_LIMIT } from './regex-guard.ts';
 export { Condition, type ConditionInput, RULE_LIMITS, RuleDefinition, RulePack } from './schema.ts';

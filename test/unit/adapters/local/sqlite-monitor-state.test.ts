@@ -1,6 +1,7 @@
+import { hash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../../shared/adapters/local/sqlite.ts';
-import { SqliteMonitorStateStore } from '../../../../shared/adapters/local/sqlite-monitor-state.ts';
+import { digest64, SqliteMonitorStateStore } from '../../../../shared/adapters/local/sqlite-monitor-state.ts';
 
 function store(now = () => 1_000_000) {
   return new SqliteMonitorStateStore(openDatabase(':memory:'), { now });
@@ -20,6 +21,19 @@ describe('SqliteMonitorStateStore', () => {
     await s.claimEvents('m1', ['a'], 1_500_000);
     t = 1_600_000 + 60_000;
     expect([...(await s.claimEvents('m2', ['a'], 3_000_000))]).toEqual(['a']);
+  });
+
+  it('lets an expired claim be taken before any purge has run, and keeps a live one', async () => {
+    let t = 1_000_000;
+    const s = store(() => t);
+    // The first call purges (nothing yet); the next purge is ten minutes away.
+    await s.claimEvents('m1', ['a', 'b'], 1_000_500);
+    await s.claimEvents('m1', ['c'], 5_000_000);
+    t = 1_001_000;
+    expect([...(await s.claimEvents('m2', ['a', 'c'], 9_000_000))]).toEqual(['a']);
+    // m2 owns a now: m1's redelivery no longer holds it, m2's does.
+    expect([...(await s.claimEvents('m1', ['a', 'b', 'c'], 9_000_000))].sort()).toEqual(['b', 'c']);
+    expect([...(await s.claimEvents('m2', ['a'], 9_000_000))]).toEqual(['a']);
   });
 
   it('writes rule state only when every entry still has the version read', async () => {
@@ -67,5 +81,17 @@ describe('SqliteMonitorStateStore', () => {
       { tenantId: 't', guestId: 'g1', at: 5 },
       { tenantId: 't', guestId: 'g2', at: 9 },
     ]);
+  });
+});
+
+describe('digest64', () => {
+  it('is the first 8 bytes of a base64url id, and of the SHA-1 of anything else', () => {
+    for (let i = 0; i < 2000; i++) {
+      const id = hash('sha256', `event ${i}`, 'base64url').slice(0, 11 + (i % 30));
+      expect(digest64(id), id).toBe(Buffer.from(id.slice(0, 11), 'base64url').readBigInt64BE(0));
+    }
+    for (const other of ['a', 'short-id', 'has space in it', 'ümlaut-0123456789', 'abcdefghijk!']) {
+      expect(digest64(other), other).toBe((hash('sha1', other, 'buffer') as Buffer).readBigInt64BE(0));
+    }
   });
 });

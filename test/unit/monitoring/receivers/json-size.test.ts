@@ -29,6 +29,17 @@ describe('jsonStringBytes', () => {
       expect(jsonStringBytes(s)).toBe(exact(s));
     }
   });
+
+  it('agrees with JSON.stringify on printable ASCII full of quotes and backslashes', () => {
+    const random = prng(11);
+    const alphabet = ' !"#[\\]~az09=';
+    for (let i = 0; i < 2000; i++) {
+      let s = '';
+      for (let j = Math.floor(random() * 40); j > 0; j--)
+        s += alphabet[Math.floor(random() * alphabet.length)];
+      expect(jsonStringBytes(s), s).toBe(exact(s));
+    }
+  });
 });
 
 describe('rawRecordJsonBytes', () => {
