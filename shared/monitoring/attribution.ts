@@ -55,11 +55,26 @@ export function normalizeHostname(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
 }
 
+/** The guest a key names, unless it is ambiguous or (for a tenant's own ingest) another tenant's. */
+function pick(
+  map: Map<string, Slot>,
+  key: string | undefined | null,
+  tenantId: string | undefined,
+): MonitoredGuest | undefined {
+  if (!key) return undefined;
+  const slot = map.get(key);
+  if (slot === undefined || slot === AMBIGUOUS) return undefined;
+  if (tenantId !== undefined && slot.tenantId !== tenantId) return undefined;
+  return slot;
+}
+
 export class SenderDirectory {
   readonly guests: readonly MonitoredGuest[];
   readonly #byCertificate = new Map<string, Slot>();
   readonly #byAddress = new Map<string, Slot>();
   readonly #byHostname = new Map<string, Slot>();
+  /** `tenant\u0000guest` → guest: `find` runs once per archived event. */
+  readonly #byId = new Map<string, MonitoredGuest>();
 
   constructor(entries: { guest: Guest; subscription: Subscription }[]) {
     const guests: MonitoredGuest[] = [];
@@ -72,6 +87,7 @@ export class SenderDirectory {
         policy: subscription.policy as MonitoringPolicy,
       };
       guests.push(monitored);
+      this.#byId.set(`${monitored.tenantId}\u0000${monitored.guestId}`, monitored);
       for (const f of monitored.policy.certificateFingerprints)
         claim(this.#byCertificate, f.toUpperCase(), monitored);
       for (const a of guest.addresses) claim(this.#byAddress, normalizeAddress(a), monitored);
@@ -87,25 +103,24 @@ export class SenderDirectory {
   }
 
   attribute(sender: SenderIdentity): Attribution | null {
-    const pick = (map: Map<string, Slot>, key: string | undefined | null): MonitoredGuest | undefined => {
-      if (!key) return undefined;
-      const slot = map.get(key);
-      if (slot === undefined || slot === AMBIGUOUS) return undefined;
-      if (sender.tenantId !== undefined && slot.tenantId !== sender.tenantId) return undefined;
-      return slot;
-    };
-    const cert = pick(this.#byCertificate, sender.certificateFingerprint?.toUpperCase());
+    const tenantId = sender.tenantId;
+    const cert = pick(this.#byCertificate, sender.certificateFingerprint?.toUpperCase(), tenantId);
     if (cert) return { tenantId: cert.tenantId, guestId: cert.guestId, by: 'tls-certificate' };
-    const address = pick(this.#byAddress, sender.sourceAddress && normalizeAddress(sender.sourceAddress));
+    const address = pick(
+      this.#byAddress,
+      sender.sourceAddress && normalizeAddress(sender.sourceAddress),
+      tenantId,
+    );
     if (address) return { tenantId: address.tenantId, guestId: address.guestId, by: 'source-address' };
     const host = sender.hostname ? normalizeHostname(sender.hostname) : undefined;
-    const named = pick(this.#byHostname, host) ?? pick(this.#byHostname, host?.split('.')[0]);
+    const named =
+      pick(this.#byHostname, host, tenantId) ?? pick(this.#byHostname, host?.split('.')[0], tenantId);
     if (named) return { tenantId: named.tenantId, guestId: named.guestId, by: 'hostname' };
     return null;
   }
 
   find(tenantId: string, guestId: string): MonitoredGuest | undefined {
-    return this.guests.find((g) => g.tenantId === tenantId && g.guestId === guestId);
+    return this.#byId.get(`${tenantId}\u0000${guestId}`);
   }
 }
 

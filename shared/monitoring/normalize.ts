@@ -66,6 +66,8 @@ function attributionFields(a: Attribution | null) {
   } as const;
 }
 
+const NO_FLAGS: readonly string[] = Object.freeze([]);
+
 function syslogEvent(
   parsed: SyslogMessage,
   raw: string,
@@ -75,7 +77,7 @@ function syslogEvent(
     listener: string;
     sourceAddress: string;
     attribution: Attribution | null;
-    extraFlags: string[];
+    extraFlags: readonly string[];
   },
 ): MonitorEvent {
   const fields: Record<string, string> = {};
@@ -96,7 +98,9 @@ function syslogEvent(
     timeText: parsed.timestampText,
     timeSource: parsed.timeSource,
     receivedAt: iso(receipt.receivedAt),
-    ...attributionFields(receipt.attribution),
+    tenantId: receipt.attribution?.tenantId ?? null,
+    guestId: receipt.attribution?.guestId ?? null,
+    attributedBy: receipt.attribution?.by ?? null,
     host: parsed.hostname,
     sourceKind: 'syslog',
     transport: receipt.transport,
@@ -113,7 +117,8 @@ function syslogEvent(
     message: parsed.message,
     structuredData: parsed.structuredData,
     fields,
-    flags: [...parsed.flags, ...receipt.extraFlags],
+    // The parse is this event's alone, so its flags array is taken over, not copied.
+    flags: receipt.extraFlags.length === 0 ? parsed.flags : [...parsed.flags, ...receipt.extraFlags],
     raw,
   };
 }
@@ -123,18 +128,24 @@ export function normalizeRawRecord(
   record: RawRecord,
   options: NormalizeOptions & { expectHostname?: boolean },
 ): MonitorEvent {
-  const parsed = parseSyslog(record.text, {
-    receivedAt: record.receivedAt,
-    expectHostname: options.expectHostname ?? true,
-    ...(options.defaultTimeZone ? { defaultTimeZone: options.defaultTimeZone } : {}),
-  });
-  const attribution = options.directory.attribute({
-    ...(record.tlsPeer?.authorized ? { certificateFingerprint: record.tlsPeer.fingerprint256 } : {}),
-    sourceAddress: record.remoteAddress,
-    hostname: parsed.hostname,
-  });
-  const extraFlags = [...(record.flags ?? [])];
-  if (record.truncated && !extraFlags.includes('truncated')) extraFlags.push('truncated');
+  const expectHostname = options.expectHostname ?? true;
+  const parsed = parseSyslog(
+    record.text,
+    options.defaultTimeZone
+      ? { receivedAt: record.receivedAt, expectHostname, defaultTimeZone: options.defaultTimeZone }
+      : { receivedAt: record.receivedAt, expectHostname },
+  );
+  const attribution = options.directory.attribute(
+    record.tlsPeer?.authorized
+      ? {
+          certificateFingerprint: record.tlsPeer.fingerprint256,
+          sourceAddress: record.remoteAddress,
+          hostname: parsed.hostname,
+        }
+      : { sourceAddress: record.remoteAddress, hostname: parsed.hostname },
+  );
+  let extraFlags = record.flags ?? NO_FLAGS;
+  if (record.truncated && !extraFlags.includes('truncated')) extraFlags = [...extraFlags, 'truncated'];
   const event = syslogEvent(parsed, record.text, {
     receivedAt: record.receivedAt,
     transport: record.transport,

@@ -21,6 +21,8 @@ export const BUSY_TIMEOUT_MS = 5000;
 export interface OpenDatabaseOptions {
   /** `NORMAL` (default): durable against process crashes; `FULL`: also against OS crashes, slower. */
   synchronous?: 'NORMAL' | 'FULL';
+  /** Page size of a database this call creates (SQLite's default is 4096); an existing one keeps its own. */
+  pageSize?: number;
 }
 
 export class DatabaseOpenError extends Error {
@@ -49,6 +51,8 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
   try {
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.exec('PRAGMA foreign_keys = ON');
+    // Only takes effect before the file's first write (switching to WAL is one), so it comes first.
+    if (options.pageSize !== undefined) db.exec(`PRAGMA page_size = ${Number(options.pageSize)}`);
     if (!inMemory) {
       // Switching to WAL needs an exclusive lock for a moment; it is persistent, so only the first
       // connection to a new file really switches. Several threads opening a new file at once may see

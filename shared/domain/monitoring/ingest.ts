@@ -179,9 +179,14 @@ export async function ingestBatch(
   if (archived.length === 0) return outcome;
 
   const lastSeen = new Map<string, { tenantId: string; guestId: string; at: number }>();
+  let lastText = '';
+  let at = 0;
   for (const e of archived) {
     if (!e.tenantId || !e.guestId) continue;
-    const at = Date.parse(e.receivedAt);
+    if (e.receivedAt !== lastText) {
+      lastText = e.receivedAt;
+      at = Date.parse(e.receivedAt);
+    }
     const key = `${e.tenantId}/${e.guestId}`;
     if ((lastSeen.get(key)?.at ?? -1) < at)
       lastSeen.set(key, { tenantId: e.tenantId, guestId: e.guestId, at });

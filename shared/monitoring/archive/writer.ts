@@ -60,16 +60,24 @@ export async function writeArchive(
   // A batch's events mostly share a receive time: its parse is remembered.
   let lastReceivedText = '';
   let lastReceived = 0;
+  let lastTenant: string | null | undefined;
+  let lastGuest: string | null | undefined;
+  let retention = UNATTRIBUTED_RETENTION_DAYS;
   for (const event of events) {
     if (event.receivedAt !== lastReceivedText) {
       lastReceivedText = event.receivedAt;
       lastReceived = Date.parse(event.receivedAt);
     }
     const received = lastReceived;
-    const retention =
-      event.tenantId && event.guestId
-        ? retentionOf(event.tenantId, event.guestId)
-        : UNATTRIBUTED_RETENTION_DAYS;
+    // Likewise their guest: its retention class is looked up when the guest changes.
+    if (event.tenantId !== lastTenant || event.guestId !== lastGuest) {
+      lastTenant = event.tenantId;
+      lastGuest = event.guestId;
+      retention =
+        event.tenantId && event.guestId
+          ? retentionOf(event.tenantId, event.guestId)
+          : UNATTRIBUTED_RETENTION_DAYS;
+    }
     // The partition is (retention, tenant, guest, receive hour); its prefix is built once per group.
     const partition = `${retention}/${event.tenantId}/${event.guestId}/${Math.floor(received / HOUR_MS)}`;
     let group = groups.get(partition);

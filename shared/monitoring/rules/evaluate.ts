@@ -94,26 +94,37 @@ export function findHits(
   if (active.length === 0 || events.length === 0) return [];
   const candidates = candidatesFor(active);
   // The events of a batch mostly share their receipt time and arrive in order: each distinct time
-  // text is parsed once, and the sort is skipped when the order is already right.
-  const ordered = new Array<{ event: MonitorEvent; index: number; at: number }>(events.length);
+  // text is parsed once, and the events are reordered only when they are out of order.
+  const at = new Float64Array(events.length);
   let lastText: string | undefined;
   let lastAt = 0;
   let sorted = true;
-  for (let index = 0; index < events.length; index++) {
-    const event = events[index]!;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
     if (event.receivedAt !== lastText) {
       lastText = event.receivedAt;
       lastAt = receiptTime(event, fallback);
     }
-    if (index > 0 && lastAt < ordered[index - 1]!.at) sorted = false;
-    ordered[index] = { event, index, at: lastAt };
+    if (i > 0 && lastAt < at[i - 1]!) sorted = false;
+    at[i] = lastAt;
   }
-  if (!sorted) ordered.sort((a, b) => a.at - b.at || a.index - b.index);
+  let order: number[] | undefined;
+  if (!sorted) {
+    order = Array.from({ length: events.length }, (_, i) => i);
+    order.sort((a, b) => at[a]! - at[b]! || a - b);
+  }
   const hits: RuleHit[] = [];
-  for (const { event, at } of ordered) {
+  for (let n = 0; n < events.length; n++) {
+    const i = order === undefined ? n : order[n]!;
+    const event = events[i]!;
     for (const rule of candidates(event)) {
       if (!rule.matches(event)) continue;
-      hits.push({ rule, event, at, extracted: rule.hasExtractions ? rule.extract(event) : NO_EXTRACTIONS });
+      hits.push({
+        rule,
+        event,
+        at: at[i]!,
+        extracted: rule.hasExtractions ? rule.extract(event) : NO_EXTRACTIONS,
+      });
     }
   }
   return hits;

@@ -38,6 +38,22 @@ describe('openDatabase', () => {
     expect(pragma(db, 'foreign_keys')).toBe(1);
   });
 
+  it('gives a new database the page size asked for, and leaves an existing one as it is', () => {
+    const path = join(dir, 'paged.db');
+    const created = openDatabase(path, { pageSize: 16_384 });
+    dbs.push(created);
+    created.exec('CREATE TABLE t (x)');
+    expect(pragma(created, 'page_size')).toBe(16_384);
+    expect(pragma(created, 'journal_mode')).toBe('wal');
+    created.close();
+    const reopened = openDatabase(path, { pageSize: 4096 });
+    dbs.push(reopened);
+    expect(pragma(reopened, 'page_size')).toBe(16_384);
+    const plain = open(join(dir, 'plain.db'));
+    plain.exec('CREATE TABLE t (x)');
+    expect(pragma(plain, 'page_size')).toBe(4096);
+  });
+
   it('opens an in-memory database', () => {
     const db = open(':memory:');
     expect(pragma(db, 'foreign_keys')).toBe(1);
