@@ -110,9 +110,25 @@ export interface IngestOutcome {
 
 /** A message's events without repeats within it (the first of each id). */
 function uniqueEvents(events: MonitorEvent[]): MonitorEvent[] {
-  const unique = new Map<string, MonitorEvent>();
-  for (const e of events) if (!unique.has(e.id)) unique.set(e.id, e);
-  return [...unique.values()];
+  const seen = new Set<string>();
+  for (let i = 0; i < events.length; i++) {
+    const id = events[i]!.id;
+    if (!seen.has(id)) {
+      seen.add(id);
+      continue;
+    }
+    // A repeat (rare): keep the first of each id from here on.
+    const unique = events.slice(0, i);
+    for (let j = i + 1; j < events.length; j++) {
+      const e = events[j]!;
+      if (!seen.has(e.id)) {
+        seen.add(e.id);
+        unique.push(e);
+      }
+    }
+    return unique;
+  }
+  return events;
 }
 
 export async function ingestBatch(

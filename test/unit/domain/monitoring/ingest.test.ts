@@ -177,6 +177,18 @@ describe('ingestBatch', () => {
     expect(messages).toEqual(['seq=1', 'seq=2', 'seq=3']);
   });
 
+  it('archives a record repeated within one message once, keeping the order of the rest', async () => {
+    const outcome = await s.run([
+      sqs(
+        'm1',
+        batch(['a', 'b', 'a', 'c', 'b', 'd'].map((x) => record(`<13>Mar  1 09:59:58 web1 app: ${x}`))),
+      ),
+    ]);
+    expect(outcome).toMatchObject({ received: 6, archived: 4, duplicates: 2 });
+    const messages = (await s.events({ tenantId: TENANT, guestId: s.guest.id })).map((e) => e.message);
+    expect(messages.sort()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   it('reads HTTP bodies of Windows Event XML and deduplicates replayed records', async () => {
     const xml = (record: number) =>
       `<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="Microsoft-Windows-Security-Auditing" Guid="{54849625-5478-4994-a5ba-3e3b0328c30d}"/><EventID>4625</EventID><Version>0</Version><Level>0</Level><Task>12544</Task><Opcode>0</Opcode><Keywords>0x8010000000000000</Keywords><TimeCreated SystemTime="2026-03-01T09:58:00.1234567Z"/><EventRecordID>${record}</EventRecordID><Correlation/><Execution ProcessID="636" ThreadID="700"/><Channel>Security</Channel><Computer>web1.example.com</Computer><Security/></System><EventData><Data Name="TargetUserName">alice</Data><Data Name="LogonType">3</Data><Data Name="IpAddress">198.51.100.7</Data></EventData></Event>`;
