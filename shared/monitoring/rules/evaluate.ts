@@ -97,16 +97,17 @@ export function findHits(
   // text is parsed once, and the events are reordered only when they are out of order.
   const at = new Float64Array(events.length);
   let lastText: string | undefined;
-  let lastAt = 0;
+  let lastReceived = Number.NaN;
   let sorted = true;
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
     if (event.receivedAt !== lastText) {
       lastText = event.receivedAt;
-      lastAt = receiptTime(event, fallback);
+      lastReceived = Date.parse(event.receivedAt);
     }
-    if (i > 0 && lastAt < at[i - 1]!) sorted = false;
-    at[i] = lastAt;
+    // A receive time that does not parse falls back per event (to its own time, then `fallback`).
+    at[i] = Number.isNaN(lastReceived) ? receiptTime(event, fallback) : lastReceived;
+    if (i > 0 && at[i]! < at[i - 1]!) sorted = false;
   }
   let order: number[] | undefined;
   if (!sorted) {

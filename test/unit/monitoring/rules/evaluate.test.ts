@@ -145,6 +145,15 @@ describe('match rules', () => {
     expect(result?.alerts[0]?.summary).toMatch(/\(3 events\)$/);
   });
 
+  it('order events whose receive time does not parse by their own times', () => {
+    const events = [T0 + 2 * SEC, T0, T0 + SEC].map((at) => ({
+      ...sudo('alice', at),
+      receivedAt: 'not a time',
+    }));
+    const [result] = run(rules(sudoFailure), [{ events, now: T0 + 10 * SEC }]);
+    expect(result?.alerts[0]?.events.map((e) => e.id)).toEqual([events[1]!.id, events[2]!.id, events[0]!.id]);
+  });
+
   it('count later matches as suppressed until the period ends, then report them', () => {
     const compiled = rules(sudoFailure);
     const [first, second, third] = run(compiled, [
