@@ -456,11 +456,13 @@ export function matchInventory(
         hits.push(hit);
       }
     }
-    if (!suppressed) return hits;
     const gone = suppressed;
-    const kept = hits.filter((h) => !gone.has(h.advisory.id) && !h.advisory.aliases.some((x) => gone.has(x)));
-    adviceCache.set(key, kept);
-    return kept;
+    const kept = gone
+      ? hits.filter((h) => !gone.has(h.advisory.id) && !h.advisory.aliases.some((x) => gone.has(x)))
+      : hits;
+    const folded = foldRepublished(kept, c);
+    if (folded !== hits) adviceCache.set(key, folded);
+    return folded;
   };
 
   // The lowest advisory fix of a source package's hits (shared by its binary packages).
@@ -587,6 +589,38 @@ function firstAbove(c: Comparator, rows: AdvisoryRows, ranking: Int32Array, vers
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * One entry per vulnerability. An advisory whose only alias is the id of another one found for the
+ * same package republishes it (OSV's `ALPINE-CVE-…` records do so for the CVE entries of Alpine's
+ * secdb): it is folded into that one, its id kept among the aliases, and the entry takes the lower
+ * fixed version, the higher rating and the stronger classification of the two.
+ */
+function foldRepublished(hits: AdvisoryHit[], c: Comparator): AdvisoryHit[] {
+  if (hits.length < 2) return hits;
+  const byId = new Map(hits.map((h) => [h.advisory.id, h]));
+  const folded = new Set<AdvisoryHit>();
+  for (const hit of hits) {
+    const { id, aliases } = hit.advisory;
+    if (aliases.length !== 1) continue;
+    const into = byId.get(aliases[0]!);
+    if (into === undefined || into === hit || folded.has(into)) continue;
+    const target = into.advisory;
+    target.aliases = [...new Set([...target.aliases, id])];
+    if (hit.advisory.fixedVersion && (!target.fixedVersion || compareFixes(c, hit, into) < 0)) {
+      target.fixedVersion = hit.advisory.fixedVersion;
+      into.fixRank = hit.fixRank;
+      into.ranking = hit.ranking;
+    }
+    if (highest([hit.rating, into.rating]) !== into.rating) {
+      into.rating = hit.rating;
+      target.severity = hit.advisory.severity;
+    }
+    if (CLASS_RANK[KIND_CLASS[hit.kind]] > CLASS_RANK[KIND_CLASS[into.kind]]) into.kind = hit.kind;
+    folded.add(hit);
+  }
+  return folded.size === 0 ? hits : hits.filter((h) => !folded.has(h));
 }
 
 const KIND_CLASS: Record<IndexedAdvisory['kind'], Classification> = {

@@ -150,12 +150,12 @@ describe('matchInventory on the committed feed fixtures', () => {
     expect(r.findings).toHaveLength(1);
     const f = r.findings[0]!;
     expect(f).toMatchObject({ package: 'libcrypto3', fixedVersion: '3.3.2-r0', classification: 'security' });
-    expect(f.advisories.map((a) => a.id).sort()).toEqual([
-      'ALPINE-CVE-2024-6119',
-      'CVE-2024-5535',
-      'CVE-2024-6119',
-    ]);
+    // OSV's ALPINE-CVE-2024-6119 only republishes the secdb's CVE-2024-6119: one entry, both named.
+    expect(f.advisories.map((a) => a.id).sort()).toEqual(['CVE-2024-5535', 'CVE-2024-6119']);
     expect(f.advisories.find((a) => a.id === 'CVE-2024-5535')?.fixedVersion).toBe('3.3.1-r1');
+    const folded = f.advisories.find((a) => a.id === 'CVE-2024-6119')!;
+    expect(folded.aliases).toContain('ALPINE-CVE-2024-6119');
+    expect(folded.fixedVersion).toBe('3.3.2-r0');
   });
 
   it('Ubuntu 22.04: advisories only (exact ecosystem, no Pro), a reason names the limit', () => {
@@ -372,6 +372,53 @@ describe('advisories', () => {
       ]),
     );
     expect(r.findings[0]!.advisories.map((a) => a.id)).toEqual(['ALPINE-CVE-2024-1']);
+  });
+
+  it('folds an advisory that only republishes another one; one naming several ids stays apart', () => {
+    const r = matchInventory(
+      inventory(ALPINE_320, [pkg('apk', 'libssl3 3.3.0-r0 x86_64 openssl')]),
+      buildFeedIndex([
+        {
+          kind: 'alpine-secdb',
+          source: { location: 'secdb' },
+          notes: [],
+          advisories: [
+            advisory({
+              id: 'CVE-2024-9',
+              ecosystem: 'Alpine:v3.20',
+              package: 'openssl',
+              ranges: fixedIn('3.3.2-r0'),
+            }),
+          ],
+        },
+        osv([
+          advisory({
+            id: 'ALPINE-CVE-2024-9',
+            aliases: ['CVE-2024-9'],
+            ecosystem: 'Alpine:v3.20',
+            package: 'openssl',
+            ranges: fixedIn('3.3.1-r0'),
+            severity: { cvss: [], text: 'High' },
+          }),
+          advisory({
+            id: 'BUNDLE-1',
+            aliases: ['CVE-2024-9', 'CVE-2024-10'],
+            ecosystem: 'Alpine:v3.20',
+            package: 'openssl',
+            ranges: fixedIn('3.3.1-r0'),
+          }),
+        ]),
+      ]),
+    );
+    const [finding] = r.findings;
+    expect(finding!.advisories.map((a) => a.id).sort()).toEqual(['BUNDLE-1', 'CVE-2024-9']);
+    expect(finding!.advisories.find((a) => a.id === 'CVE-2024-9')).toMatchObject({
+      aliases: ['ALPINE-CVE-2024-9'],
+      fixedVersion: '3.3.1-r0',
+      severity: { text: 'High' },
+      feed: 'secdb',
+    });
+    expect(finding!.severity).toBe('High');
   });
 
   it('Red Hat: the release ecosystem covers the per-repository ones', () => {
