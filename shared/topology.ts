@@ -198,6 +198,7 @@ export const topology: Topology = Topology.parse({
           { method: 'GET', path: '/v1/watched-buckets' },
           { method: 'PUT', path: '/v1/watched-buckets/{bucket}' },
           { method: 'DELETE', path: '/v1/watched-buckets/{bucket}' },
+          { method: 'GET', path: '/v1/watched-buckets/{bucket}/detections' },
         ],
       },
       emits: [

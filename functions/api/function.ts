@@ -27,6 +27,7 @@ import { requestAvScan } from '../../shared/domain/antivirus/request.ts';
 import { listRestorePoints } from '../../shared/domain/antivirus/restore-points.ts';
 import {
   deleteWatchedBucket,
+  listObjectDetections,
   listWatchedBuckets,
   putWatchedBucket,
 } from '../../shared/domain/antivirus/watched-buckets.ts';
@@ -247,6 +248,8 @@ function routes(deps: Deps): Record<string, RouteHandler> {
       await deleteWatchedBucket(deps, req.scope.tenantId, req.params.bucket!);
       return { statusCode: 204 };
     },
+    'GET /v1/watched-buckets/{bucket}/detections': async (req) =>
+      json(200, await listObjectDetections(deps, req.scope.tenantId, req.params.bucket!, page(req.event))),
     'GET /v1/jobs/{jobId}': async (req) => {
       const job = await deps.registry.getJob(req.scope.tenantId, req.params.jobId!);
       if (!job) throw new NotFoundError('JOB_NOT_FOUND', `job ${req.params.jobId} does not exist`);

@@ -9,7 +9,7 @@ import { Job, RestorePoint } from './job.ts';
 import { Alert, MonitorEvent } from './monitoring.ts';
 import { type FindingSeverity, FindingsPage, InventoryPage, SEVERITIES } from './patching.ts';
 import { Policy, Service } from './service.ts';
-import { BucketName, WatchedBucket, WatchedBucketBody } from './watched-buckets.ts';
+import { BucketName, ObjectScanRecord, WatchedBucket, WatchedBucketBody } from './watched-buckets.ts';
 
 export const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -322,6 +322,15 @@ export const API_ROUTES: RouteContract[] = [
     summary: 'Stop watching a bucket (verdicts already stored are kept)',
     params: bucketParams,
     responses: { 204: undefined, 404: Problem },
+  },
+  {
+    method: 'GET',
+    path: '/v1/watched-buckets/{bucket}/detections',
+    summary:
+      "Infected objects found in one of the tenant's buckets (watched now or before), newest first; verdicts are never deleted",
+    params: bucketParams,
+    query: PageQuery,
+    responses: { 200: Page(ObjectScanRecord), 400: Problem },
   },
 ];
 

@@ -8,6 +8,7 @@ import { AvDetection } from '../../contracts/api.ts';
 import type { PageOf, PageRequest } from '../../contracts/common.ts';
 import type { ObjectStore } from '../../ports.ts';
 import { detectionKey, detectionsPrefix } from './keys.ts';
+import { listRecords } from './records.ts';
 
 export async function saveDetections(
   objects: Pick<ObjectStore, 'put'>,
@@ -25,26 +26,11 @@ export async function saveDetections(
   }
 }
 
-export async function listDetections(
+export function listDetections(
   objects: Pick<ObjectStore, 'list' | 'get'>,
   tenantId: string,
   guestId: string,
   page: PageRequest,
 ): Promise<PageOf<AvDetection>> {
-  const listed = await objects.list(detectionsPrefix(tenantId, guestId), page);
-  const items: AvDetection[] = [];
-  for (const info of listed.items) {
-    const object = await objects.get(info.key);
-    if (!object) continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(Buffer.from(object.body).toString('utf8'));
-    } catch {
-      throw new Error(`detection object ${info.key} is not JSON`);
-    }
-    const parsed = AvDetection.safeParse(json);
-    if (!parsed.success) throw new Error(`detection object ${info.key} does not match its schema`);
-    items.push(parsed.data);
-  }
-  return listed.nextCursor === undefined ? { items } : { items, nextCursor: listed.nextCursor };
+  return listRecords(objects, detectionsPrefix(tenantId, guestId), AvDetection, page);
 }

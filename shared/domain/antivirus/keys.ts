@@ -107,6 +107,8 @@ export function afterBackupAvJobId(tenantId: string, guestId: string, restorePoi
 // ---------------------------------------------------------------- watched buckets
 //   av/watched-buckets/<bucket>.json                     the registration (one tenant per bucket)
 //   av/objects/<tenant>/<bucket>/<sha256(key)>-<version>.json   the verdict on one version of one object
+//   av/object-detections/<tenant>/<bucket>/<inverted time>-<sha256(key)>-<version>.json
+//                                                        a copy of each infected verdict, newest first
 
 export const WATCHED_BUCKETS_PREFIX = 'av/watched-buckets/';
 
@@ -121,17 +123,37 @@ export function bucketOfWatchedKey(key: string): string | undefined {
 }
 
 /**
- * The verdict of one version of an object: the key hashed (any key fits, fixed length), the version its
- * ETag (quotes and other characters outside `[A-Za-z0-9_.-]` dropped) or, without one, its size.
+ * One version of an object, named: its key hashed (any key fits, fixed length), the version its ETag
+ * (quotes and other characters outside `[A-Za-z0-9_.-]` dropped) or, without one, its size.
  */
+function objectVersionName(key: string, version: { etag?: string | undefined; size: number }): string {
+  const hashed = createHash('sha256').update(key, 'utf8').digest('hex');
+  const etag = version.etag?.replace(/[^A-Za-z0-9_.-]/g, '');
+  return `${hashed}-${etag ? `e${etag}` : `s${version.size}`}`;
+}
+
+/** The verdict of one version of an object. */
 export function objectVerdictKey(
   tenantId: string,
   bucket: string,
   key: string,
   version: { etag?: string | undefined; size: number },
 ): string {
-  const hashed = createHash('sha256').update(key, 'utf8').digest('hex');
-  const etag = version.etag?.replace(/[^A-Za-z0-9_.-]/g, '');
-  const tag = etag ? `e${etag}` : `s${version.size}`;
-  return `av/objects/${tenantId}/${bucket}/${hashed}-${tag}.json`;
+  return `av/objects/${tenantId}/${bucket}/${objectVersionName(key, version)}.json`;
+}
+
+export function objectDetectionsPrefix(tenantId: string, bucket: string): string {
+  return `av/object-detections/${tenantId}/${bucket}/`;
+}
+
+/** An infected verdict's entry in the bucket's detections, newest first by the scan's time. */
+export function objectDetectionKey(
+  tenantId: string,
+  bucket: string,
+  key: string,
+  version: { etag?: string | undefined; size: number },
+  scannedAt: string,
+): string {
+  const inverted = String(INVERT_FROM - Date.parse(scannedAt)).padStart(13, '0');
+  return `${objectDetectionsPrefix(tenantId, bucket)}${inverted}-${objectVersionName(key, version)}.json`;
 }

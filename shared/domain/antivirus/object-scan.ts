@@ -7,6 +7,7 @@
  * - Idempotent per object version: the verdict's key is made from the tenant, bucket, key and the event's
  *   ETag (or size), and is created only if absent; a redelivery finds it, scans nothing and publishes the
  *   event again (events are at least once: a crash between the write and the publish is mended this way).
+ * - Infected verdicts are also filed under the bucket's detections, newest first, for the portal.
  * - Fail closed: an object that cannot be read (gone, changed since the event, read short) or an engine
  *   that cannot scan is `not-scanned` with the reason, never clean. A failure a retry may mend (reading
  *   the bucket or loading the engine threw) is thrown for the queue to deliver the event again; on the
@@ -21,7 +22,7 @@ import { ObjectScanRecord, type S3ObjectCreatedEvent } from '../../contracts/wat
 import type { Deps } from '../../deps.ts';
 import type { BucketObject } from '../../ports.ts';
 import { type Delivery, errorMessage } from '../jobs.ts';
-import { objectVerdictKey } from './keys.ts';
+import { objectDetectionKey, objectVerdictKey } from './keys.ts';
 import { isPreconditionFailed, readRecord, writeRecord } from './records.ts';
 import { findWatchedBucket, isWatchedKey } from './watched-buckets.ts';
 
@@ -57,6 +58,7 @@ export async function scanWatchedObject(
   const verdictKey = objectVerdictKey(tenantId, bucket, key, { etag, size });
   const existing = await readRecord(deps.objects, verdictKey, ObjectScanRecord);
   if (existing) {
+    await fileDetection(deps, existing);
     await publish(deps, existing, correlationId);
     return { outcome: 'already-scanned', record: existing };
   }
@@ -148,13 +150,30 @@ async function store(
     if (!isPreconditionFailed(error)) throw error;
     const first = await readRecord(deps.objects, verdictKey, ObjectScanRecord);
     if (first) {
+      await fileDetection(deps, first);
       await publish(deps, first, correlationId);
       return { outcome: 'already-scanned', record: first };
     }
     throw error;
   }
+  await fileDetection(deps, record);
   await publish(deps, record, correlationId);
   return { outcome: 'scanned', record };
+}
+
+/**
+ * Files an infected verdict under its bucket's detections as well (GET /v1/watched-buckets/{bucket}/
+ * detections). Its key is derived from the verdict, so a redelivery rewrites the same entry: a crash
+ * between the verdict and this write is mended by the next delivery, which finds the verdict.
+ */
+async function fileDetection(deps: Pick<Deps, 'objects'>, record: ObjectScanRecord): Promise<void> {
+  if (record.status !== 'infected') return;
+  const version = { etag: record.etag, size: record.size };
+  await writeRecord(
+    deps.objects,
+    objectDetectionKey(record.tenantId, record.bucket, record.key, version, record.scannedAt),
+    record,
+  );
 }
 
 function publish(deps: Pick<Deps, 'bus'>, record: ObjectScanRecord, correlationId: string): Promise<void> {

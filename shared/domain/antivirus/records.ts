@@ -9,6 +9,7 @@ import {
   ScanSummary,
   ScanTaskResult,
 } from '../../contracts/antivirus.ts';
+import type { PageOf, PageRequest } from '../../contracts/common.ts';
 import { GuestId, IsoDateTime, JobId, RestorePointId, SnapshotId, TenantId } from '../../contracts/common.ts';
 import type { ObjectStore } from '../../ports.ts';
 
@@ -123,6 +124,22 @@ export async function readRecord<S extends z.ZodType>(
     throw new Error(`anti-virus record ${key} does not match its schema (${issues}); it was not used`);
   }
   return parsed.data;
+}
+
+/** A page of the JSON records under `prefix`, in key order, each parsed as `readRecord` does. */
+export async function listRecords<S extends z.ZodType>(
+  objects: Pick<ObjectStore, 'list' | 'get'>,
+  prefix: string,
+  schema: S,
+  page: PageRequest,
+): Promise<PageOf<z.output<S>>> {
+  const listed = await objects.list(prefix, page);
+  const items: z.output<S>[] = [];
+  for (const info of listed.items) {
+    const record = await readRecord(objects, info.key, schema);
+    if (record !== undefined) items.push(record);
+  }
+  return listed.nextCursor === undefined ? { items } : { items, nextCursor: listed.nextCursor };
 }
 
 export function writeRecord(

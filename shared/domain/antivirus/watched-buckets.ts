@@ -4,12 +4,17 @@
  * `av/watched-buckets/<bucket>.json` because the S3 event that triggers a scan names the bucket, not the
  * tenant. Another tenant's registration of a bucket is a conflict, and is invisible to the others.
  */
-import type { PageOf } from '../../contracts/common.ts';
-import { WatchedBucket, type WatchedBucketBody } from '../../contracts/watched-buckets.ts';
+import type { PageOf, PageRequest } from '../../contracts/common.ts';
+import { ObjectScanRecord, WatchedBucket, type WatchedBucketBody } from '../../contracts/watched-buckets.ts';
 import type { Deps } from '../../deps.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
-import { bucketOfWatchedKey, WATCHED_BUCKETS_PREFIX, watchedBucketKey } from './keys.ts';
-import { readRecord, writeRecord } from './records.ts';
+import {
+  bucketOfWatchedKey,
+  objectDetectionsPrefix,
+  WATCHED_BUCKETS_PREFIX,
+  watchedBucketKey,
+} from './keys.ts';
+import { listRecords, readRecord, writeRecord } from './records.ts';
 
 type RegistrationDeps = Pick<Deps, 'objects' | 'clock'>;
 
@@ -87,4 +92,17 @@ export async function deleteWatchedBucket(
 /** Whether a key is under one of the registration's prefixes (every key when it names none). */
 export function isWatchedKey(watched: Pick<WatchedBucket, 'prefixes'>, key: string): boolean {
   return watched.prefixes.length === 0 || watched.prefixes.some((p) => key.startsWith(p));
+}
+
+/**
+ * The infected objects of a bucket the tenant watches or watched, newest first. Only the tenant's own
+ * entries are read (they are kept under its prefix), so another tenant's bucket lists nothing.
+ */
+export function listObjectDetections(
+  deps: Pick<Deps, 'objects'>,
+  tenantId: string,
+  bucket: string,
+  page: PageRequest,
+): Promise<PageOf<ObjectScanRecord>> {
+  return listRecords(deps.objects, objectDetectionsPrefix(tenantId, bucket), ObjectScanRecord, page);
 }

@@ -64,11 +64,12 @@ class MemoryBuckets implements BucketReader {
   }
 }
 
-function setup() {
+function setup(estate: 'internal' | 'provider' = 'internal') {
   const bus = new RecordingBus();
   const buckets = new MemoryBuckets();
+  const clock = fixedClock();
   const deps: Deps = {
-    clock: fixedClock(),
+    clock,
     registry: new SqliteRegistry(openDatabase(':memory:')),
     objects: new FsObjectStore(mkdtempSync(join(tmpdir(), 'ob-objscan-'))),
     archive: new FsObjectStore(mkdtempSync(join(tmpdir(), 'ob-objscan-archive-'))),
@@ -79,7 +80,7 @@ function setup() {
     connectors: { get: () => new MemoryConnector() },
     buckets,
     logger: silentLogger,
-    tenancy: { estate: 'internal', internalTenantId: 'internal', tenantClaim: 'tenant_id' },
+    tenancy: { estate, internalTenantId: 'internal', tenantClaim: 'tenant_id' },
   };
   const api = createApi(deps);
   const call = async (...args: Parameters<typeof httpEvent>) => {
@@ -114,7 +115,12 @@ function setup() {
     const o = await deps.objects.get(objectVerdictKey('internal', 'uploads', key, { etag, size: 0 }));
     return o ? JSON.parse(Buffer.from(o.body).toString('utf8')) : undefined;
   };
-  return { deps, bus, buckets, call, deliver, verdict };
+  const detections = async (bucket: string, query?: Record<string, string>) =>
+    call('GET /v1/watched-buckets/{bucket}/detections', {
+      pathParameters: { bucket },
+      ...(query ? { query } : {}),
+    });
+  return { deps, clock, bus, buckets, call, deliver, verdict, detections };
 }
 
 describe('watched buckets: the portal API', () => {
@@ -270,6 +276,63 @@ describe('av-object-scan', () => {
     const events = t.bus.ofType('Object Scan Completed');
     expect(events).toHaveLength(2);
     expect(events[1]!.detail).toEqual(events[0]!.detail);
+  });
+
+  it('lists the infected objects of a bucket, newest first, once each, and only to its tenant', async () => {
+    t.buckets.put('uploads', 'incoming/a.com', eicarText(), 'ea');
+    t.buckets.put('uploads', 'incoming/clean.txt', 'nothing to see here', 'ec');
+    t.buckets.put('uploads', 'incoming/b.com', eicarText(), 'eb');
+    const a = s3ObjectCreated({ bucket: 'uploads', key: 'incoming/a.com', size: 68, etag: 'ea' });
+    await t.deliver([a]);
+    t.clock.advance(60_000);
+    await t.deliver([
+      s3ObjectCreated({ bucket: 'uploads', key: 'incoming/clean.txt', size: 19, etag: 'ec' }),
+      s3ObjectCreated({ bucket: 'uploads', key: 'incoming/b.com', size: 68, etag: 'eb' }),
+    ]);
+    await t.deliver([a], 2); // a redelivery files the same entry again, not a second one
+    const listed = await t.detections('uploads');
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json.items.map((r: { key: string }) => r.key)).toEqual([
+      'incoming/b.com',
+      'incoming/a.com',
+    ]);
+    expect(listed.json.items[1]).toMatchObject({
+      status: 'infected',
+      signature: 'Eicar-Test-Signature.UNOFFICIAL',
+      etag: 'ea',
+      tenantId: 'internal',
+    });
+    const first = await t.detections('uploads', { limit: '1' });
+    expect(first.json.items).toHaveLength(1);
+    const rest = await t.detections('uploads', { limit: '1', cursor: first.json.nextCursor });
+    expect(rest.json.items.map((r: { key: string }) => r.key)).toEqual(['incoming/a.com']);
+    // Unwatching keeps them; a bad name is a 400.
+    await t.call('DELETE /v1/watched-buckets/{bucket}', { pathParameters: { bucket: 'uploads' } });
+    expect((await t.detections('uploads')).json.items).toHaveLength(2);
+    const bad = await t.detections('Not_A_Bucket');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json.issues[0].path).toEqual(['path', 'bucket']);
+  });
+
+  it("shows a bucket's detections to the tenant that watched it and to no other (provider estate)", async () => {
+    const p = setup('provider');
+    const as = (tenant: string) => ({ claims: { tenant_id: tenant } });
+    await p.call('PUT /v1/watched-buckets/{bucket}', {
+      pathParameters: { bucket: 'shared' },
+      body: {},
+      ...as('acme'),
+    });
+    p.buckets.put('shared', 'x.com', eicarText(), 'ex');
+    await p.deliver([s3ObjectCreated({ bucket: 'shared', key: 'x.com', size: 68, etag: 'ex' })]);
+    const list = (tenant: string) =>
+      p.call('GET /v1/watched-buckets/{bucket}/detections', {
+        pathParameters: { bucket: 'shared' },
+        ...as(tenant),
+      });
+    expect((await list('acme')).json.items.map((r: { key: string }) => r.key)).toEqual(['x.com']);
+    const other = await list('globex');
+    expect(other.statusCode).toBe(200);
+    expect(other.json.items).toEqual([]);
   });
 
   it('fails a record that is not an S3 Object Created event, and only that one', async () => {
