@@ -18,6 +18,8 @@ PACKAGES=(
   rsyslog     # rsyslogd forwarding to the syslog receivers (system tests)
   bsdutils    # util-linux logger: --udp, --tcp, --octet-count, --rfc5424, --rfc3164
   openssl     # certificates for the TLS syslog listener tests
+  gpgv        # the InRelease signature oracle (as apt runs it)
+  gpg         # gpg --dearmor for gpgv's keyrings; scripts/fixtures/openpgp.sh makes the test keys
 )
 
 missing=()

@@ -53,6 +53,24 @@ async function waitForJob(api: ApiClient, jobId: string, timeoutSeconds: number)
   }
 }
 
+/**
+ * The keyring of `--keyring` (repeatable), else of OUTBOARD_FEED_KEYRINGS; undefined when neither names
+ * one (InRelease signatures are then not verified, and the feed notes say so).
+ */
+async function keyringOption(values: unknown) {
+  const { FEED_KEYRINGS_ENV, keyringPathsFrom, loadKeyring } = await import('../feeds/openpgp/load.ts');
+  const { OpenPgpError } = await import('../feeds/openpgp/packets.ts');
+  const given = (values as string[] | undefined) ?? [];
+  const paths = given.length > 0 ? given : keyringPathsFrom(process.env[FEED_KEYRINGS_ENV]);
+  if (paths.length === 0) return undefined;
+  try {
+    return await loadKeyring(paths.map((p) => resolve(p)));
+  } catch (error) {
+    if (error instanceof OpenPgpError) throw new UsageError(`keyring: ${error.message}`);
+    throw error;
+  }
+}
+
 function tagsFrom(values: unknown): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const v of (values as string[] | undefined) ?? []) {
@@ -262,12 +280,12 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'feeds import': {
-    usage: 'outboard feeds import PATH-OR-URL [PATH-OR-URL…] [--replace]',
+    usage: 'outboard feeds import PATH-OR-URL [PATH-OR-URL…] [--replace] [--keyring FILE-OR-DIR…]',
     summary:
-      'Import package and advisory feeds into the local runtime (OUTBOARD_HOME), with every feed imported before (--replace: only these).',
+      'Import package and advisory feeds into the local runtime (OUTBOARD_HOME), with every feed imported before (--replace: only these); with keyrings (--keyring, OUTBOARD_FEED_KEYRINGS) a Debian/Ubuntu mirror must carry a validly signed InRelease.',
     positionals: ['PATH-OR-URL'],
     variadic: true,
-    options: { replace: { type: 'boolean' } },
+    options: { replace: { type: 'boolean' }, keyring: { type: 'string', multiple: true } },
     async run({ args, opts, out }) {
       const { FsObjectStore } = await import('../adapters/local/object-store.ts');
       const { homePaths } = await import('../runtime/local-deps.ts');
@@ -276,8 +294,10 @@ const COMMANDS: Record<string, Command> = {
       const objects = new FsObjectStore(homePaths(config.home).objects);
       const locations = args.map((a) => (/^https?:\/\//i.test(a) ? a : resolve(a)));
       const tty = process.stderr.isTTY;
+      const keyring = await keyringOption(opts.keyring);
       const saved = await importFeedsIntoStore({ objects, clock: { now: () => new Date() } }, locations, {
         ...(opts.replace ? { replace: 'all' as const } : {}),
+        ...(keyring ? { keyring } : {}),
         progress: (location, i, total) => {
           if (tty) process.stderr.write(`importing ${i + 1}/${total} ${location}\n`);
         },
@@ -458,13 +478,14 @@ const COMMANDS: Record<string, Command> = {
   },
   scan: {
     usage:
-      'outboard scan IMAGE [IMAGE…] --feed PATH [--feed PATH…] [--format table|json|cyclonedx|sarif] [--severity low|medium|high|critical] [--exit-code N]',
+      'outboard scan IMAGE [IMAGE…] --feed PATH [--feed PATH…] [--keyring FILE-OR-DIR…] [--format table|json|cyclonedx|sarif] [--severity low|medium|high|critical] [--exit-code N]',
     summary:
       'Patch scan of a guest from its disk images against feeds; exits N (--exit-code) when findings remain, 3 when the guest is not assessable.',
     positionals: ['IMAGE'],
     variadic: true,
     options: {
       feed: { type: 'string', multiple: true },
+      keyring: { type: 'string', multiple: true },
       format: { type: 'string' },
       severity: { type: 'string' },
       'exit-code': { type: 'string' },
@@ -486,7 +507,9 @@ const COMMANDS: Record<string, Command> = {
       const { scanImages } = await import('../patching/scan.ts');
       const tty = process.stderr.isTTY === true;
       const { FeedFormatError } = await import('../feeds/types.ts');
+      const keyring = await keyringOption(opts.keyring);
       const scanned = await scanImages(args, feeds, {
+        ...(keyring ? { keyring } : {}),
         progress: (stage, detail) => {
           if (tty) process.stderr.write(`\r\x1b[K${stage}: ${detail}${stage === 'done' ? '\n' : ''}`);
         },

@@ -16,6 +16,7 @@ import { alpineReleaseFromPath, readApkIndex } from './alpine/apkindex.ts';
 import { parseSecdb } from './alpine/secdb.ts';
 import { readDebianMirror } from './debian-repo/mirror.ts';
 import { parsePackages } from './debian-repo/packages.ts';
+import type { ReleaseSignatureCheck } from './debian-repo/release.ts';
 import { decompressed, isUrl, openBytes, readAll } from './io.ts';
 import { osvAdvisories, readOsvFolder, readOsvZip } from './osv/osv.ts';
 import { readRpmRepo } from './rpm-repo/repo.ts';
@@ -34,6 +35,8 @@ export interface ImportOptions {
   /** OSV: keep only these ecosystems. */
   ecosystems?: string[];
   maxBytes?: number;
+  /** Debian/Ubuntu mirrors: verify each InRelease against these keys (see debian-repo/release.ts). */
+  signature?: ReleaseSignatureCheck;
 }
 
 async function kindOfPath(path: string): Promise<'dir' | 'file' | 'missing'> {

@@ -59,7 +59,7 @@ export interface DebianRelease {
   architectures: string[];
   acquireByHash: boolean;
   sha256: ChecksummedFile[];
-  /** The file was clearsigned (InRelease). The signature is NOT verified. */
+  /** The file was clearsigned (InRelease); `notes` say whether its signature was verified. */
   clearsigned: boolean;
   notes: string[];
 }

@@ -7,6 +7,7 @@ import { openImages } from '../disk/inspect.ts';
 import { DiskFormatError } from '../disk/types.ts';
 import { importFeed } from '../feeds/import.ts';
 import { buildFeedIndex } from '../feeds/index.ts';
+import type { Keyring } from '../feeds/openpgp/keyring.ts';
 import type { Feed } from '../feeds/types.ts';
 import { collectInventory } from '../inventory/collect.ts';
 import { advisoryOrigins, matchInventory } from './match.ts';
@@ -17,6 +18,8 @@ export type ScanStage = 'opening image' | 'inventory' | 'loading feeds' | 'match
 export interface ScanOptions {
   progress?: (stage: ScanStage, detail: string) => void;
   now?: Date;
+  /** Verify Debian/Ubuntu mirrors' InRelease files against these keys. */
+  keyring?: Keyring;
 }
 
 export async function scanImages(
@@ -39,7 +42,14 @@ export async function scanImages(
   const feeds: Feed[] = [];
   for (const [i, path] of feedPaths.entries()) {
     progress('loading feeds', `${i + 1}/${feedPaths.length} ${path}`);
-    feeds.push(...(await importFeed(path)));
+    feeds.push(
+      ...(await importFeed(
+        path,
+        options.keyring
+          ? { signature: { keyring: options.keyring, now: (options.now ?? new Date()).getTime() } }
+          : {},
+      )),
+    );
   }
   progress('matching', `${inventory.packages.length} packages`);
   const index = buildFeedIndex(feeds);

@@ -12,6 +12,7 @@ import type { Logger } from '../../deps.ts';
 import { importFeed } from '../../feeds/import.ts';
 import { buildFeedIndex } from '../../feeds/index.ts';
 import { saveFeedIndex } from '../../feeds/index-store.ts';
+import type { Keyring } from '../../feeds/openpgp/keyring.ts';
 import type { Feed } from '../../feeds/types.ts';
 import type { Clock, ObjectStore } from '../../ports.ts';
 import { FEED_INDEX_KEY, FEED_SOURCES_KEY } from './keys.ts';
@@ -98,6 +99,8 @@ export interface ImportFeedsOptions {
   replace?: 'all' | 'own';
   /** Called before each location is read. */
   progress?: (location: string, index: number, total: number) => void;
+  /** Verify Debian/Ubuntu mirrors' InRelease files against these keys (none: not verified, noted). */
+  keyring?: Keyring;
   logger?: Pick<Logger, 'info'>;
 }
 
@@ -119,7 +122,10 @@ export async function importFeedsIntoStore(
     options.progress?.(location, i, all.length);
     let imported: Feed[];
     try {
-      imported = await importFeed(location);
+      imported = await importFeed(
+        location,
+        options.keyring ? { signature: { keyring: options.keyring, now: deps.clock.now().getTime() } } : {},
+      );
     } catch (error) {
       throw new FeedImportError(location, error);
     }

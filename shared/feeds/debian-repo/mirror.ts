@@ -11,7 +11,7 @@ import { decompressed, isUrl, openBytes, readAll } from '../io.ts';
 import type { AvailablePackage, ChecksummedFile, DebianRelease, DebRepoFeed } from '../types.ts';
 import { FeedFormatError } from '../types.ts';
 import { classifySuite, parsePackages } from './packages.ts';
-import { parseRelease, releaseKey } from './release.ts';
+import { parseRelease, type ReleaseSignatureCheck, releaseKey } from './release.ts';
 
 export interface MirrorOptions {
   /** Suites to read; required for URLs (a web server cannot be listed), default all under dists/. */
@@ -20,6 +20,8 @@ export interface MirrorOptions {
   architectures?: string[];
   components?: string[];
   maxBytes?: number;
+  /** Verify each InRelease against these keys (a Release without a valid signature is refused). */
+  signature?: ReleaseSignatureCheck;
 }
 
 const PACKAGES = /^(.+)\/binary-([^/]+)\/Packages(\.xz|\.gz)?$/;
@@ -43,7 +45,11 @@ async function exists(location: string): Promise<boolean> {
   }
 }
 
-async function readRelease(root: string, suite: string): Promise<DebianRelease> {
+async function readRelease(
+  root: string,
+  suite: string,
+  signature: ReleaseSignatureCheck | undefined,
+): Promise<DebianRelease> {
   for (const name of ['InRelease', 'Release']) {
     const location = joinLocation(root, 'dists', suite, name);
     let opened: Awaited<ReturnType<typeof openBytes>>;
@@ -60,7 +66,7 @@ async function readRelease(root: string, suite: string): Promise<DebianRelease> 
     } catch (cause) {
       throw new FeedFormatError('Release', 'not valid UTF-8', location, { cause });
     }
-    return parseRelease(text, { location, ...(opened.mtime ? { mtime: opened.mtime } : {}) });
+    return parseRelease(text, { location, ...(opened.mtime ? { mtime: opened.mtime } : {}) }, signature);
   }
   throw new FeedFormatError('mirror', `dists/${suite} has neither InRelease nor Release`, root);
 }
@@ -140,7 +146,7 @@ export async function readDebianMirror(root: string, options: MirrorOptions = {}
   const notes: string[] = [];
   const keys = new Set<string>();
   for (const suite of await suitesOf(root, options)) {
-    const release = await readRelease(root, suite);
+    const release = await readRelease(root, suite, options.signature);
     releases.push(release);
     keys.add(releaseKey(release));
     const files = await indexFiles(root, suite, release, options);

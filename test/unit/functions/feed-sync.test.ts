@@ -11,6 +11,7 @@ import type { Deps, Logger } from '../../../shared/deps.ts';
 import { importFeedsIntoStore, loadFeedSources } from '../../../shared/domain/patching/feeds.ts';
 import { FEED_INDEX_KEY } from '../../../shared/domain/patching/keys.ts';
 import { loadFeedIndex } from '../../../shared/feeds/index-store.ts';
+import { FEED_KEYRINGS_ENV } from '../../../shared/feeds/openpgp/load.ts';
 import {
   fixedClock,
   MemoryConnector,
@@ -86,6 +87,14 @@ describe('feed-sync', () => {
       createHandler(t.deps, { [FEED_URLS_ENV]: `${mirror},${join(feeds, 'missing.zip')}` })({}),
     ).rejects.toThrow(/missing\.zip could not be imported.*index was not changed/);
     expect((await t.deps.objects.head(FEED_INDEX_KEY))?.etag).toBe(before?.etag);
+  });
+
+  it('with OUTBOARD_FEED_KEYRINGS, refuses a mirror whose Release is not signed by one of the keys', async () => {
+    const keyring = join(feeds, 'openpgp', 'debian-archive-bookworm-automatic.asc');
+    await expect(
+      createHandler(t.deps, { [FEED_URLS_ENV]: mirror, [FEED_KEYRINGS_ENV]: keyring })({}),
+    ).rejects.toThrow(/dists\/bookworm\/Release.*not signed/);
+    expect(await t.deps.objects.head(FEED_INDEX_KEY)).toBeUndefined();
   });
 });
 
