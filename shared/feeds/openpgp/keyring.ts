@@ -2,7 +2,8 @@
  * A keyring of trusted signing keys, read from the files an administrator names (armoured `.asc` or
  * binary `.gpg`, as apt's `trusted.gpg.d` holds them). Only what the keys' own signatures vouch for is
  * kept: a user ID self-signature by the primary key gives its expiry, a subkey counts only with a valid
- * binding signature from its primary, and a valid revocation removes a key. Keys of algorithms this
+ * binding signature from its primary (a signing subkey also with its own back-signature, as gpg demands,
+ * so nobody can claim another's signing subkey), and a valid revocation removes a key. Keys of algorithms this
  * verifier cannot check (DSA, ECDSA, …) are listed as skipped, with the reason.
  */
 import { createHash, createPublicKey } from 'node:crypto';
@@ -218,6 +219,8 @@ function addTransferableKeys(packets: ReturnType<typeof readPackets>, keyring: K
       else if (!sub.binding) skip(sub.key.fingerprint, 'subkey without a valid binding signature');
       else if (!sub.key.verifying) skip(sub.key.fingerprint, sub.key.unusable ?? 'unusable');
       else if (sub.binding.keyFlags !== undefined && (sub.binding.keyFlags & KEY_FLAG_SIGN) === 0) continue;
+      else if (!crossCertified(primary, sub.key, sub.binding))
+        skip(sub.key.fingerprint, 'signing subkey not cross-certified (no valid back-signature)');
       else {
         const after = sub.binding.keyExpiresAfter;
         const subExpires = after ? sub.key.created + after : undefined;
@@ -233,6 +236,21 @@ function addTransferableKeys(packets: ReturnType<typeof readPackets>, keyring: K
       }
     }
   }
+}
+
+/** Whether the binding carries a valid primary-key binding signature (0x19) made by the subkey itself. */
+function crossCertified(primary: RawKey, subkey: RawKey, binding: Signature): boolean {
+  const data = [keyHashPrefix(primary.body), keyHashPrefix(subkey.body)];
+  for (const body of binding.embedded ?? []) {
+    let back: Signature;
+    try {
+      back = parseSignature(body);
+    } catch {
+      continue;
+    }
+    if (back.type === 0x19 && valid(back, subkey, data)) return true;
+  }
+  return false;
 }
 
 function signingKey(key: RawKey, primary: string, expires: number | undefined, userId: string): SigningKey {

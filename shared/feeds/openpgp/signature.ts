@@ -18,6 +18,7 @@ const SUB_SIG_EXPIRES = 3;
 const SUB_KEY_EXPIRES = 9;
 const SUB_ISSUER = 16;
 const SUB_KEY_FLAGS = 27;
+const SUB_EMBEDDED_SIGNATURE = 32;
 const SUB_ISSUER_FINGERPRINT = 33;
 /** Understood well enough to accept as critical: they restrict nothing verification relies on. */
 const KNOWN_CRITICAL = new Set([
@@ -27,6 +28,7 @@ const KNOWN_CRITICAL = new Set([
   SUB_ISSUER,
   SUB_KEY_FLAGS,
   SUB_ISSUER_FINGERPRINT,
+  SUB_EMBEDDED_SIGNATURE,
   11, // preferred symmetric algorithms
   21, // preferred hash algorithms
   22, // preferred compression
@@ -56,6 +58,8 @@ export interface Signature {
   values: Uint8Array[];
   /** A critical subpacket this reader does not know: the signature must not be trusted. */
   unknownCritical?: number;
+  /** Embedded signature packets (a signing subkey's back-signature rides in its binding signature). */
+  embedded?: Uint8Array[];
 }
 
 function subpackets(bytes: Uint8Array, hashed: boolean, into: Signature): void {
@@ -71,7 +75,9 @@ function subpackets(bytes: Uint8Array, hashed: boolean, into: Signature): void {
     if (hashed && typeByte & 0x80 && !KNOWN_CRITICAL.has(type)) into.unknownCritical ??= type;
     // Only hashed subpackets are trusted for times and flags; the issuer may also be unhashed (it only
     // says which key to try).
-    if (type === SUB_ISSUER) into.issuerKeyId ??= Buffer.from(data.take(8)).toString('hex').toUpperCase();
+    if (type === SUB_EMBEDDED_SIGNATURE) into.embedded = [...(into.embedded ?? []), data.bytes];
+    else if (type === SUB_ISSUER)
+      into.issuerKeyId ??= Buffer.from(data.take(8)).toString('hex').toUpperCase();
     else if (type === SUB_ISSUER_FINGERPRINT) {
       const version = data.u8();
       if (version === 4) into.issuerFingerprint ??= Buffer.from(data.take(20)).toString('hex').toUpperCase();

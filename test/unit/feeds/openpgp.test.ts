@@ -19,6 +19,15 @@ const text = (name: string) => readFileSync(join(DIR, name), 'utf8');
 const keyring = (...names: string[]) =>
   readKeyring(names.map((name) => ({ name, bytes: readFileSync(join(DIR, name)) })));
 const NOW = Date.parse('2026-12-01T00:00:00Z');
+
+/** A packet in the new format with a five-byte length. */
+function encodePacket(tag: number, body: Uint8Array): Buffer {
+  const head = Buffer.alloc(6);
+  head[0] = 0xc0 | tag;
+  head[1] = 0xff;
+  head.writeUInt32BE(body.length, 2);
+  return Buffer.concat([head, body]);
+}
 const DEBIAN_KEYS = [
   'debian-archive-bookworm-security-automatic.asc',
   'debian-archive-bullseye-security-automatic.asc',
@@ -76,6 +85,41 @@ describe('verifyCleartext', () => {
     expect(ring.keys).toHaveLength(1);
     expect(ring.keys[0]!.primary).not.toBe(ring.keys[0]!.fingerprint);
     expect(verifyCleartext(text('rsa-subkey-InRelease'), ring, NOW)).toMatchObject({ ok: true });
+  });
+
+  it('refuses a signing subkey whose binding lacks the back-signature (not cross-certified)', () => {
+    // The same key with the embedded back-signature (subpacket 32, unhashed) cut from the binding.
+    const packets = readPackets(readFileSync(join(DIR, 'rsa-subkey.gpg')));
+    const rebuilt = packets.map((p, i) => {
+      if (p.tag !== 2 || packets[i - 1]?.tag !== 14) return encodePacket(p.tag, p.body);
+      const body = Buffer.from(p.body);
+      const hashedEnd = 6 + body.readUInt16BE(4);
+      const unhashedLength = body.readUInt16BE(hashedEnd);
+      const unhashed = body.subarray(hashedEnd + 2, hashedEnd + 2 + unhashedLength);
+      const kept: Buffer[] = [];
+      for (let at = 0; at < unhashed.length; ) {
+        let length = unhashed[at]!;
+        let head = 1;
+        if (length >= 192 && length < 255) {
+          length = ((length - 192) << 8) + unhashed[at + 1]! + 192;
+          head = 2;
+        } else if (length === 255) {
+          length = unhashed.readUInt32BE(at + 1);
+          head = 5;
+        }
+        if ((unhashed[at + head]! & 0x7f) !== 32) kept.push(unhashed.subarray(at, at + head + length));
+        at += head + length;
+      }
+      const keptBytes = Buffer.concat(kept);
+      const size = Buffer.alloc(2);
+      size.writeUInt16BE(keptBytes.length);
+      const rest = body.subarray(hashedEnd + 2 + unhashedLength);
+      return encodePacket(2, Buffer.concat([body.subarray(0, hashedEnd), size, keptBytes, rest]));
+    });
+    const ring = readKeyring([{ name: 'no-backsig.gpg', bytes: Buffer.concat(rebuilt) }]);
+    expect(ring.keys).toEqual([]);
+    expect(ring.skipped).toEqual([expect.stringMatching(/not cross-certified/)]);
+    expect(verifyCleartext(text('rsa-subkey-InRelease'), ring, NOW)).toMatchObject({ ok: false });
   });
 
   it('refuses an expired key, a revoked key and a SHA-1 signature, saying which', () => {
