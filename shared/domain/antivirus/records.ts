@@ -9,8 +9,16 @@ import {
   ScanSummary,
   ScanTaskResult,
 } from '../../contracts/antivirus.ts';
-import type { PageOf, PageRequest } from '../../contracts/common.ts';
-import { GuestId, IsoDateTime, JobId, RestorePointId, SnapshotId, TenantId } from '../../contracts/common.ts';
+import {
+  GuestId,
+  IsoDateTime,
+  JobId,
+  type PageOf,
+  type PageRequest,
+  RestorePointId,
+  SnapshotId,
+  TenantId,
+} from '../../contracts/common.ts';
 import type { ObjectStore } from '../../ports.ts';
 
 /** The snapshot a job scans; tasks carry it as their `snapshotRef`. */

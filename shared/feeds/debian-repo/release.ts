@@ -5,7 +5,9 @@
  * without, a note on every result says that nothing was verified.
  */
 import { toIso } from '../io.ts';
+import { firstLine, isCleartextSigned, splitCleartext } from '../openpgp/cleartext.ts';
 import type { Keyring } from '../openpgp/keyring.ts';
+import { OpenPgpError } from '../openpgp/packets.ts';
 import { verifyCleartext } from '../openpgp/verify.ts';
 import type { ChecksummedFile, DebianRelease, FeedSource } from '../types.ts';
 import { FeedFormatError } from '../types.ts';
@@ -19,36 +21,21 @@ export interface ReleaseSignatureCheck {
   keyring: Keyring;
   now: number;
 }
-const BEGIN_SIGNED = '-----BEGIN PGP SIGNED MESSAGE-----';
-const BEGIN_SIGNATURE = '-----BEGIN PGP SIGNATURE-----';
-const END_SIGNATURE = '-----END PGP SIGNATURE-----';
-
 /** The signed text of a clearsigned message, or the text itself when it is not clearsigned. */
 export function stripClearsign(text: string, location: string): { body: string; clearsigned: boolean } {
-  const rows = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-  const first = rows.findIndex((l) => l.trim() !== '');
-  if (first === -1) throw new FeedFormatError('Release', 'empty file', location);
-  if (rows[first]!.startsWith('-----BEGIN PGP') && rows[first] !== BEGIN_SIGNED)
-    throw new FeedFormatError('Release', `unsupported OpenPGP block ${rows[first]}`, location);
-  if (rows[first] !== BEGIN_SIGNED) return { body: text, clearsigned: false };
-  let i = first + 1;
-  for (; i < rows.length && rows[i] !== ''; i++) {
-    if (!/^[A-Za-z]+: /.test(rows[i]!))
-      throw new FeedFormatError('InRelease', 'bad armour header', `${location}:${i + 1}`);
+  if (text.trim() === '') throw new FeedFormatError('Release', 'empty file', location);
+  if (!isCleartextSigned(text)) {
+    const first = firstLine(text);
+    if (first.startsWith('-----BEGIN PGP'))
+      throw new FeedFormatError('Release', `unsupported OpenPGP block ${first}`, location);
+    return { body: text, clearsigned: false };
   }
-  if (i >= rows.length)
-    throw new FeedFormatError('InRelease', 'no signed text after the armour headers', location);
-  const body: string[] = [];
-  for (i++; i < rows.length && rows[i] !== BEGIN_SIGNATURE; i++) {
-    const row = rows[i]!;
-    if (row.startsWith('-') && !row.startsWith('- '))
-      throw new FeedFormatError('InRelease', 'unescaped dash line in signed text', `${location}:${i + 1}`);
-    body.push(row.startsWith('- ') ? row.slice(2) : row);
+  try {
+    return { body: splitCleartext(text).lines.join('\n'), clearsigned: true };
+  } catch (error) {
+    if (error instanceof OpenPgpError) throw new FeedFormatError('InRelease', error.message, location);
+    throw error;
   }
-  if (i >= rows.length) throw new FeedFormatError('InRelease', 'signature block missing', location);
-  if (!rows.slice(i).includes(END_SIGNATURE))
-    throw new FeedFormatError('InRelease', 'signature block not closed', location);
-  return { body: body.join('\n'), clearsigned: true };
 }
 
 function words(value: string | undefined): string[] {

@@ -10,7 +10,14 @@ export const ALGO_RSA = [1, 3] as const;
 export const ALGO_EDDSA_LEGACY = 22;
 export const ALGO_ED25519 = 27;
 
-const HASHES: Record<number, string> = { 2: 'sha1', 8: 'sha256', 9: 'sha384', 10: 'sha512', 11: 'sha224' };
+/** Hash algorithm ids (RFC 9580 §9.5) and their names in node:crypto (upper-cased: the armour's `Hash:`). */
+export const HASHES: Record<number, string> = {
+  2: 'sha1',
+  8: 'sha256',
+  9: 'sha384',
+  10: 'sha512',
+  11: 'sha224',
+};
 
 /** Subpacket types this reader interprets (RFC 9580 §5.2.3.7 ff.). */
 const SUB_CREATED = 2;

@@ -6,13 +6,14 @@
  * signature itself has not expired — and none is BAD (a known key's signature that does not match: the
  * text was altered). Signatures by keys not in the keyring, or expired ones, are reported, not counted.
  */
+import { splitCleartext } from './cleartext.ts';
 import type { Keyring, SigningKey } from './keyring.ts';
 import { dearmorAll, OpenPgpError, readPackets } from './packets.ts';
-import { checkSignature, parseSignature } from './signature.ts';
+import { checkSignature, HASHES, parseSignature } from './signature.ts';
 
-const BEGIN_SIGNED = '-----BEGIN PGP SIGNED MESSAGE-----';
-const BEGIN_SIGNATURE = '-----BEGIN PGP SIGNATURE-----';
-const HASH_NAMES: Record<string, number> = { SHA1: 2, SHA256: 8, SHA384: 9, SHA512: 10, SHA224: 11 };
+const HASH_NAMES: Record<string, number> = Object.fromEntries(
+  Object.entries(HASHES).map(([id, name]) => [name.toUpperCase(), Number(id)]),
+);
 
 export interface VerifiedBy {
   fingerprint: string;
@@ -30,33 +31,22 @@ export function parseCleartext(text: string): {
   hashes?: number[];
   signatures: Uint8Array[];
 } {
-  const rows = text.split('\n').map((r) => (r.endsWith('\r') ? r.slice(0, -1) : r));
-  const first = rows.findIndex((r) => r.trim() !== '');
-  if (first === -1 || rows[first] !== BEGIN_SIGNED) throw new OpenPgpError('not a cleartext-signed message');
-  let i = first + 1;
+  const { hashHeaders, lines, signatureBlock } = splitCleartext(text);
   let hashes: number[] | undefined;
-  for (; i < rows.length && rows[i] !== ''; i++) {
-    const m = /^Hash: (.+)$/.exec(rows[i]!);
-    if (!m) throw new OpenPgpError(`line ${i + 1}: unexpected armour header`);
-    for (const name of m[1]!.split(',').map((s) => s.trim())) {
-      const id = HASH_NAMES[name.toUpperCase()];
-      if (id === undefined) throw new OpenPgpError(`line ${i + 1}: unknown hash ${name}`);
-      hashes = [...(hashes ?? []), id];
-    }
+  for (const name of hashHeaders.flatMap((h) => h.split(',')).map((n) => n.trim())) {
+    const id = HASH_NAMES[name.toUpperCase()];
+    if (id === undefined) throw new OpenPgpError(`unknown hash ${name} in the Hash header`);
+    hashes = [...(hashes ?? []), id];
   }
-  const lines: string[] = [];
-  for (i++; i < rows.length && rows[i] !== BEGIN_SIGNATURE; i++) {
-    const row = rows[i]!;
-    lines.push((row.startsWith('- ') ? row.slice(2) : row).replace(/[ \t]+$/, ''));
-  }
-  if (i >= rows.length) throw new OpenPgpError('signature block missing');
-  const blocks = dearmorAll(rows.slice(i).join('\n'), 'SIGNATURE');
+  const blocks = dearmorAll(signatureBlock, 'SIGNATURE');
   if (blocks.length !== 1) throw new OpenPgpError(`${blocks.length} signature blocks (expected one)`);
   const signatures = readPackets(blocks[0]!)
     .filter((p) => p.tag === 2)
     .map((p) => p.body);
   if (signatures.length === 0) throw new OpenPgpError('the signature block holds no signature');
-  return { signed: Buffer.from(lines.join('\r\n'), 'utf8'), ...(hashes ? { hashes } : {}), signatures };
+  // Canonical text: trailing spaces and tabs dropped, CRLF between lines, none after the last.
+  const canonical = lines.map((l) => l.replace(/[ \t]+$/, '')).join('\r\n');
+  return { signed: Buffer.from(canonical, 'utf8'), ...(hashes ? { hashes } : {}), signatures };
 }
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();

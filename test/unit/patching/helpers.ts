@@ -126,6 +126,10 @@ export function fixedIn(version: string) {
   return [{ type: 'ECOSYSTEM' as const, events: [{ introduced: '0' }, { fixed: version }] }];
 }
 
+export function secdb(advisories: Advisory[], location = 'secdb'): Feed {
+  return { kind: 'alpine-secdb', source: { location }, advisories, notes: [] };
+}
+
 export function osv(advisories: Advisory[], location = 'osv'): Feed {
   return { kind: 'osv', source: { location }, advisories, notes: [] };
 }

@@ -17,6 +17,7 @@ import {
   pkg,
   ROCKY_9,
   rpmRepo,
+  secdb,
   UBUNTU_2204,
 } from './helpers.ts';
 import { syntheticScale } from './synthetic.ts';
@@ -341,19 +342,14 @@ describe('advisories', () => {
     const r = matchInventory(
       inventory(ALPINE_320, [pkg('apk', 'libssl3 3.3.0-r0 x86_64 openssl')]),
       buildFeedIndex([
-        {
-          kind: 'alpine-secdb',
-          source: { location: 'secdb' },
-          notes: [],
-          advisories: [
-            advisory({
-              id: 'CVE-2022-1292',
-              ecosystem: 'Alpine:v3.20',
-              package: 'openssl',
-              status: 'not-affected',
-            }),
-          ],
-        },
+        secdb([
+          advisory({
+            id: 'CVE-2022-1292',
+            ecosystem: 'Alpine:v3.20',
+            package: 'openssl',
+            status: 'not-affected',
+          }),
+        ]),
         osv([
           advisory({
             id: 'ALPINE-CVE-2022-1292',
@@ -378,19 +374,14 @@ describe('advisories', () => {
     const r = matchInventory(
       inventory(ALPINE_320, [pkg('apk', 'libssl3 3.3.0-r0 x86_64 openssl')]),
       buildFeedIndex([
-        {
-          kind: 'alpine-secdb',
-          source: { location: 'secdb' },
-          notes: [],
-          advisories: [
-            advisory({
-              id: 'CVE-2024-9',
-              ecosystem: 'Alpine:v3.20',
-              package: 'openssl',
-              ranges: fixedIn('3.3.2-r0'),
-            }),
-          ],
-        },
+        secdb([
+          advisory({
+            id: 'CVE-2024-9',
+            ecosystem: 'Alpine:v3.20',
+            package: 'openssl',
+            ranges: fixedIn('3.3.2-r0'),
+          }),
+        ]),
         osv([
           advisory({
             id: 'ALPINE-CVE-2024-9',
